@@ -1,0 +1,35 @@
+// The one place where V8 calls differ between the Node lines we support.
+// Node 20 = V8 11.3, Node 22 = V8 12.4, Node 24 = V8 13.6, Node 26 = V8 14.x.
+#pragma once
+
+#include <v8.h>
+
+namespace interruptible::compat {
+
+// Continuation-preserved embedder data (CPED) is where AsyncLocalStorage keeps its
+// frame when Node runs on AsyncContextFrame (24+, or 22 with a flag). A terminated
+// `als.run()` skips its restore, so the boundary puts back the value it saw at entry.
+// V8 11 has no CPED: the snapshot is empty and restoring is a no-op.
+#if V8_MAJOR_VERSION >= 14
+using Cped = v8::Local<v8::Data>;
+inline Cped GetCped(v8::Isolate* isolate) {
+  return isolate->GetContinuationPreservedEmbedderDataV2();
+}
+inline void SetCped(v8::Isolate* isolate, Cped value) {
+  isolate->SetContinuationPreservedEmbedderDataV2(value);
+}
+#elif V8_MAJOR_VERSION >= 12
+using Cped = v8::Local<v8::Value>;
+inline Cped GetCped(v8::Isolate* isolate) {
+  return isolate->GetContinuationPreservedEmbedderData();
+}
+inline void SetCped(v8::Isolate* isolate, Cped value) {
+  isolate->SetContinuationPreservedEmbedderData(value);
+}
+#else
+struct Cped {};
+inline Cped GetCped(v8::Isolate*) { return {}; }
+inline void SetCped(v8::Isolate*, Cped) {}
+#endif
+
+}  // namespace interruptible::compat

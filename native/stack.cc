@@ -1,0 +1,59 @@
+#include "stack.h"
+
+namespace interruptible {
+
+namespace {
+
+std::string ToUtf8(v8::Isolate* isolate, v8::Local<v8::String> s) {
+  if (s.IsEmpty()) return {};
+  v8::String::Utf8Value utf8(isolate, s);
+  return *utf8 ? std::string(*utf8, utf8.length()) : std::string();
+}
+
+napi_value Str(napi_env env, const std::string& s) {
+  napi_value v = nullptr;
+  napi_create_string_utf8(env, s.data(), s.size(), &v);
+  return v;
+}
+
+napi_value Int(napi_env env, int i) {
+  napi_value v = nullptr;
+  napi_create_int32(env, i, &v);
+  return v;
+}
+
+}  // namespace
+
+std::vector<Frame> CaptureStack(v8::Isolate* isolate) {
+  v8::HandleScope scope(isolate);
+  v8::Local<v8::StackTrace> trace =
+      v8::StackTrace::CurrentStackTrace(isolate, kMaxFrames, v8::StackTrace::kOverview);
+  std::vector<Frame> frames;
+  const int count = trace->GetFrameCount();
+  frames.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    v8::Local<v8::StackFrame> f = trace->GetFrame(isolate, i);
+    frames.push_back(Frame{ToUtf8(isolate, f->GetFunctionName()),
+                           ToUtf8(isolate, f->GetScriptName()), f->GetLineNumber(),
+                           f->GetColumn()});
+  }
+  return frames;
+}
+
+napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames) {
+  napi_value array = nullptr;
+  napi_create_array_with_length(env, frames.size(), &array);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const Frame& f = frames[i];
+    napi_value o = nullptr;
+    napi_create_object(env, &o);
+    napi_set_named_property(env, o, "function", Str(env, f.function));
+    napi_set_named_property(env, o, "script", Str(env, f.script));
+    napi_set_named_property(env, o, "line", Int(env, f.line));
+    napi_set_named_property(env, o, "column", Int(env, f.column));
+    napi_set_element(env, array, static_cast<uint32_t>(i), o);
+  }
+  return array;
+}
+
+}  // namespace interruptible

@@ -1,0 +1,28 @@
+// Capture of the JavaScript frames a thread is executing (G11).
+#pragma once
+
+#include <node_api.h>
+#include <v8.h>
+
+#include <string>
+#include <vector>
+
+namespace interruptible {
+
+struct Frame {
+  std::string function;
+  std::string script;
+  int line = 0;
+  int column = 0;
+};
+
+constexpr int kMaxFrames = 16;
+
+// Must run on the isolate's own thread, with JS on the stack (e.g. in an interrupt
+// callback). Copies everything out of V8 so the result outlives any HandleScope.
+std::vector<Frame> CaptureStack(v8::Isolate* isolate);
+
+// [{ function, script, line, column }, ...], innermost first.
+napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames);
+
+}  // namespace interruptible

@@ -1,0 +1,92 @@
+// Loads the addon: INTERRUPTIBLE_ADDON (an explicit path), else the local build or the
+// prebuild matching this Node (node-gyp-build's search), and types what it exports.
+// Without it the library still loads; what needs it throws AddonUnavailableError.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** What the native boundary reports for a delivery (see native/registry.h, Kind). */
+export const DeliveryKind = { Request: 1, Deadline: 2 } as const;
+export type DeliveryKind = (typeof DeliveryKind)[keyof typeof DeliveryKind];
+
+export interface NativeFrame {
+  function: string;
+  script: string;
+  line: number;
+  column: number;
+}
+
+export interface PendingRecord {
+  kind: DeliveryKind;
+  token: number;
+  reason: Uint8Array | undefined;
+}
+
+export interface OutcomeRecord extends PendingRecord {
+  frames: NativeFrame[];
+}
+
+/** Indexes of the Int32 fields shared with native/registry.h (SharedField). */
+export const Shared = { ShieldDepth: 0, Held: 1, Queued: 2, Fired: 3 } as const;
+
+export interface Binding {
+  /** This thread's id in the addon's registry. */
+  readonly thread: number;
+  /** Random, fixed for the process: tells our handles from another process's. */
+  readonly nonce: number;
+  readonly shared: Int32Array;
+  /** Returned by run() when the region was interrupted; details come from outcome(). */
+  readonly interrupted: object;
+  run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number): T | object;
+  /** 1: queued; 0: the region or thread is no longer active; -1: no such thread ever. */
+  interrupt(thread: number, token: number, reason: Uint8Array | undefined, graceMs: number): number;
+  pending(token: number): PendingRecord | null;
+  hold(): void;
+  release(): void;
+  outcome(): OutcomeRecord;
+}
+
+export class AddonUnavailableError extends Error {
+  readonly code = 'ERR_INTERRUPTIBLE_ADDON_UNAVAILABLE';
+  constructor(what: string, cause: unknown) {
+    super(
+      `${what} needs the interruptible native addon, which could not be loaded: ` +
+        `${cause instanceof Error ? cause.message : String(cause)}. ` +
+        'Reinstall the package (a prebuilt binary ships for linux-x64 Node 20/22/24/26), ' +
+        'or build it from source with a C++ toolchain: `npm rebuild interruptible`.',
+      { cause },
+    );
+    this.name = 'AddonUnavailableError';
+  }
+}
+
+function load(): Binding | Error {
+  if (process.env['INTERRUPTIBLE_NO_ADDON'] === '1') {
+    return new Error('disabled by INTERRUPTIBLE_NO_ADDON=1');
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    const explicit = process.env['INTERRUPTIBLE_ADDON'];
+    if (explicit) return require(explicit) as Binding;
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const gypBuild = require('node-gyp-build') as (dir: string) => Binding;
+    return gypBuild(root);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const loaded = load();
+
+/** The addon, or undefined when it is unavailable. */
+export const addon: Binding | undefined = loaded instanceof Error ? undefined : loaded;
+
+/** The addon, or an AddonUnavailableError naming the feature that needed it. */
+export function requireAddon(what: string): Binding {
+  if (loaded instanceof Error) throw new AddonUnavailableError(what, loaded);
+  return loaded;
+}
+
+/** Why the addon is unavailable, or undefined when it loaded. */
+export function addonError(): Error | undefined {
+  return loaded instanceof Error ? loaded : undefined;
+}

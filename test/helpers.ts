@@ -1,0 +1,80 @@
+import { Worker } from 'node:worker_threads';
+import type { InterruptHandle } from '../dist/index.js';
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  code?: string;
+  isInterrupt: boolean;
+  isInterruptError: boolean;
+  isTimeoutError: boolean;
+  interruptedAt?: Array<{ function: string; script: string; line: number; column: number }>;
+  stack: string;
+}
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+
+/** A worker running test/fixtures/agent.mjs: run(code) evaluates code there. */
+export class Agent {
+  readonly worker: Worker;
+  handle!: InterruptHandle;
+  private nextId = 0;
+  private readonly waiting = new Map<number, (o: Outcome) => void>();
+  private readonly listeners = new Map<number, (e: unknown) => void>();
+  private readonly exited: Promise<number>;
+
+  private constructor(workerData: unknown) {
+    this.worker = new Worker(new URL('./fixtures/agent.mjs', import.meta.url), { workerData });
+    this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.on('message', (m: { id?: number; event?: unknown; ok?: boolean }) => {
+      if (m.id === undefined) return;
+      if ('event' in m) this.listeners.get(m.id)?.(m.event);
+      else this.waiting.get(m.id)?.(m as Outcome);
+    });
+  }
+
+  static async start(workerData?: unknown): Promise<Agent> {
+    const agent = new Agent(workerData);
+    const ready = await new Promise<{ handle: InterruptHandle }>((resolve, reject) => {
+      agent.worker.once('message', resolve);
+      agent.worker.once('error', reject);
+    });
+    agent.handle = ready.handle;
+    return agent;
+  }
+
+  /** Runs `code` in the worker; `onEvent` sees what it post()s. */
+  run(code: string, args?: unknown, onEvent?: (e: unknown) => void): Promise<Outcome> {
+    const id = this.nextId++;
+    if (onEvent) this.listeners.set(id, onEvent);
+    return new Promise((resolve) => {
+      this.waiting.set(id, (o) => {
+        this.waiting.delete(id);
+        this.listeners.delete(id);
+        resolve(o);
+      });
+      this.worker.postMessage({ id, code, args });
+    });
+  }
+
+  /** Runs `code` and resolves with the first event it posts, and the eventual outcome. */
+  start(code: string, args?: unknown): { first: Promise<unknown>; done: Promise<Outcome> } {
+    let first!: (e: unknown) => void;
+    const firstEvent = new Promise<unknown>((resolve) => (first = resolve));
+    const done = this.run(code, args, (e) => first(e));
+    return { first: firstEvent, done };
+  }
+
+  exit(): Promise<number> {
+    return this.exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+export function expectInterrupted(o: Outcome): ErrorInfo {
+  if (o.ok) throw new Error(`expected an interrupt, the code returned ${JSON.stringify(o.value)}`);
+  return o.error;
+}

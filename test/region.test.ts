@@ -1,0 +1,200 @@
+// Regions on one thread: outcomes, nesting, cleanups, life after an interrupt.
+import { describe, expect, it } from 'vitest';
+import { InterruptError, interrupt, interruptible, isInterrupt, type Scope } from '../dist/index.js';
+
+function spin(): never {
+  for (;;) {
+    /* a busy loop: only an interrupt ends it */
+  }
+}
+
+describe('a region on the main thread', () => {
+  it('G2: returns its value, or throws its own error, unchanged', () => {
+    expect(interruptible(() => 42)).toBe(42);
+    const own = new RangeError('mine');
+    expect(() =>
+      interruptible(() => {
+        throw own;
+      }),
+    ).toThrow(own);
+  });
+
+  it('G2: a region that interrupts itself throws exactly one InterruptError, caught outside', () => {
+    let caught = 0;
+    let after = false;
+    try {
+      interruptible((scope) => {
+        interrupt(scope.handle, 'self');
+        spin();
+      });
+    } catch (error) {
+      caught++;
+      expect(error).toBeInstanceOf(InterruptError);
+      expect((error as InterruptError).code).toBe('ERR_INTERRUPTED');
+      expect((error as InterruptError).reason).toBe('self');
+      expect((error as InterruptError).cause).toBe('self');
+      expect(isInterrupt(error)).toBe(true);
+    } finally {
+      after = true;
+    }
+    expect(caught).toBe(1);
+    expect(after).toBe(true);
+  });
+
+  it('G1: a request made after its region returned does nothing and interrupt() returns false', () => {
+    let handle!: Scope['handle'];
+    expect(interruptible((scope) => ((handle = scope.handle), 'done'))).toBe('done');
+    expect(interrupt(handle, 'late')).toBe(false);
+    // The next region, and code outside regions, run untouched.
+    let n = 0;
+    expect(interruptible(() => { for (let i = 0; i < 1e6; i++) n++; return n; })).toBe(1e6);
+  });
+
+  it('G1: interrupt() returns true while the region is active', () => {
+    let accepted: boolean | undefined;
+    expect(() =>
+      interruptible((scope) => {
+        accepted = interrupt(scope.handle, 'x');
+        spin();
+      }),
+    ).toThrow(InterruptError);
+    expect(accepted).toBe(true);
+  });
+});
+
+describe('G5: nested regions', () => {
+  it('interrupting the outer region unwinds the inner one, inner cleanups first', () => {
+    const order: string[] = [];
+    let innerCaught = false;
+    expect(() =>
+      interruptible((outer) => {
+        outer.defer(() => order.push('outer cleanup'));
+        try {
+          interruptible((inner) => {
+            inner.defer(() => order.push('inner cleanup'));
+            interrupt(outer.handle, 'outer');
+            spin();
+          });
+        } catch {
+          innerCaught = true; // must not run: the termination passes the inner boundary
+        }
+        order.push('outer continued');
+      }),
+    ).toThrow(/interrupted: outer/);
+    expect(innerCaught).toBe(false);
+    expect(order).toEqual(['inner cleanup', 'outer cleanup']);
+  });
+
+  it('interrupting the inner region leaves the outer one running', () => {
+    const order: string[] = [];
+    const value = interruptible((outer) => {
+      outer.defer(() => order.push('outer cleanup'));
+      try {
+        interruptible((inner) => {
+          inner.defer(() => order.push('inner cleanup'));
+          interrupt(inner.handle, 'inner');
+          spin();
+        });
+      } catch (error) {
+        order.push(`outer caught ${(error as InterruptError).reason as string}`);
+      }
+      return 'outer finished';
+    });
+    expect(value).toBe('outer finished');
+    expect(order).toEqual(['inner cleanup', 'outer caught inner', 'outer cleanup']);
+  });
+});
+
+describe('G3: deferred cleanups', () => {
+  const exits = {
+    return: () => 1,
+    throw: () => {
+      throw new Error('own');
+    },
+    interrupt: (scope: Scope) => {
+      interrupt(scope.handle);
+      spin();
+    },
+  } as const;
+
+  for (const [how, body] of Object.entries(exits)) {
+    it(`run exactly once, last-in first-out, when the region ends by ${how}`, () => {
+      const ran: number[] = [];
+      try {
+        interruptible((scope) => {
+          for (let i = 1; i <= 3; i++) scope.defer(() => ran.push(i));
+          return body(scope);
+        });
+      } catch {
+        /* the outcome is tested elsewhere */
+      }
+      expect(ran).toEqual([3, 2, 1]);
+    });
+  }
+
+  it('a cleanup that throws after a normal return is thrown; the others still run', () => {
+    const ran: string[] = [];
+    expect(() =>
+      interruptible((scope) => {
+        scope.defer(() => ran.push('first'));
+        scope.defer(() => {
+          throw new Error('cleanup failed');
+        });
+        return 1;
+      }),
+    ).toThrow('cleanup failed');
+    expect(ran).toEqual(['first']);
+  });
+
+  it('scope.interrupted tells whether the region ended by an interrupt', () => {
+    let kept!: Scope;
+    try {
+      interruptible((scope) => {
+        kept = scope;
+        expect(scope.interrupted).toBe(false);
+        interrupt(scope.handle);
+        spin();
+      });
+    } catch {
+      /* expected */
+    }
+    expect(kept.interrupted).toBe(true);
+  });
+});
+
+describe('G6: the thread lives on', () => {
+  it('runs 1,000 more regions after an interrupt, and interrupts each of them', () => {
+    let interrupted = 0;
+    let returned = 0;
+    for (let i = 0; i < 1000; i++) {
+      try {
+        const v = interruptible((scope) => {
+          if (i % 2 === 0) {
+            interrupt(scope.handle, i);
+            spin();
+          }
+          return i;
+        });
+        if (v === i) returned++;
+      } catch (error) {
+        if ((error as InterruptError).reason === i) interrupted++;
+      }
+    }
+    expect(interrupted).toBe(500);
+    expect(returned).toBe(500);
+  });
+
+  it('microtasks, timers and promises still work after interrupts', async () => {
+    try {
+      interruptible((scope) => {
+        interrupt(scope.handle);
+        spin();
+      });
+    } catch {
+      /* expected */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await Promise.resolve();
+    expect(await new Promise((resolve) => setImmediate(() => resolve('ok')))).toBe('ok');
+  });
+});

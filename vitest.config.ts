@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/stress/**', 'node_modules/**'],
+    // Each file in its own process: a test of a real main thread must own that thread.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+  },
+});
