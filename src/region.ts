@@ -300,7 +300,7 @@ export function interrupt(handle: InterruptHandle, reason?: unknown, options?: I
   const grace = options?.grace === undefined ? 0 : checkGrace(options.grace);
   const answer = b.interrupt(h.thread, h.region, encodeReason(reason), grace);
   if (answer < 0) {
-    throw new TypeError(`no thread ${h.thread} was ever registered in this process: the handle is not one of ours`);
+    throw new TypeError(`thread ${h.thread} was never registered in this process: the handle is not one of ours`);
   }
   return answer === 1;
 }

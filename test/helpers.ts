@@ -28,8 +28,12 @@ export class Agent {
     this.exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.on('message', (m: { id?: number; event?: unknown; ok?: boolean }) => {
       if (m.id === undefined) return;
-      if ('event' in m) this.listeners.get(m.id)?.(m.event);
-      else this.waiting.get(m.id)?.(m as Outcome);
+      if ('event' in m) {
+        this.listeners.get(m.id)?.(m.event);
+        return;
+      }
+      const { id, ...outcome } = m;
+      this.waiting.get(id)?.(outcome as Outcome);
     });
   }
 

@@ -1,0 +1,47 @@
+// npm run demo: the library doing its main job.
+//  1. A catastrophic regex on the main thread, stopped by a deadline.
+//  2. A worker stuck in a loop, interrupted from the main thread with a typed error;
+//     the same worker then runs the next job.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { TimeoutError, interrupt, withTimeout } from '../dist/index.js';
+
+console.log('1. withTimeout(50, () => /(a+)+$/.test("aaaa…a!")) on the main thread');
+const t0 = performance.now();
+try {
+  withTimeout(50, () => /(a+)+$/.test(`${'a'.repeat(40)}!`));
+} catch (error) {
+  if (!(error instanceof TimeoutError)) throw error;
+  const ms = (performance.now() - t0).toFixed(1);
+  const [top] = error.interruptedAt;
+  console.log(`   ${error.name} (${error.code}) after ${ms} ms, stopped at ${top ? `${top.script.split('/').pop()}:${top.line}` : '?'}`);
+}
+console.log('   the main thread goes on:', withTimeout(50, () => 'next region ran'));
+
+console.log('\n2. a worker stuck in an infinite loop');
+const worker = new Worker(new URL('./stuck-worker.mjs', import.meta.url));
+const events = [];
+worker.on('message', (m) => events.push(m));
+const next = async (type) => {
+  for (;;) {
+    const i = events.findIndex((e) => e.type === type);
+    if (i >= 0) return events.splice(i, 1)[0];
+    await once(worker, 'message');
+  }
+};
+
+worker.postMessage({ id: 1, kind: 'runaway' });
+const started = await next('started');
+console.log('   job 1 started; letting it spin for 100 ms');
+await new Promise((resolve) => setTimeout(resolve, 100));
+const sent = performance.now();
+console.log('   interrupt(handle, "took too long") ->', interrupt(started.handle, 'took too long'));
+const cleaned = await next('cleanup');
+const stopped = await next('interrupted');
+console.log(`   job ${stopped.job}: InterruptError caught outside the region after ${(performance.now() - sent).toFixed(2)} ms`);
+console.log(`   reason: ${JSON.stringify(stopped.reason)}, interrupted at ${stopped.where}, deferred cleanup ran: ${cleaned.job === 1}`);
+
+worker.postMessage({ id: 2, kind: 'normal', n: 21 });
+const done = await next('done');
+console.log(`   job 2 on the same worker (thread ${started.handle.thread}) returned ${done.result}`);
+await worker.terminate();

@@ -1,0 +1,89 @@
+// Bad input gets a clear error; nothing is left half-done.
+import { describe, expect, it } from 'vitest';
+import {
+  currentThreadHandle,
+  interrupt,
+  interruptible,
+  registerInterruptType,
+  shield,
+  withTimeout,
+  type Scope,
+} from '../dist/index.js';
+
+describe('bad input', () => {
+  it('interruptible() of a non-function is a TypeError', () => {
+    expect(() => interruptible(42 as never)).toThrow(new TypeError('interruptible() expects a function, got number'));
+    expect(() => interruptible(null as never)).toThrow(/got null/);
+  });
+
+  it('malformed handles are TypeErrors that say what is expected', () => {
+    for (const bad of [null, undefined, 'thread-1', 7, {}, { kind: 'interruptible.handle' }, { ...currentThreadHandle(), thread: -1 }]) {
+      expect(() => interrupt(bad as never)).toThrow(TypeError);
+    }
+    expect(() => interrupt({} as never)).toThrow(/expected an InterruptHandle/);
+  });
+
+  it("another process's handle is a TypeError", () => {
+    const h = currentThreadHandle();
+    expect(() => interrupt({ ...h, process: h.process + 1 })).toThrow(/another process/);
+  });
+
+  it('a handle naming a thread that never existed is a TypeError; one that ended is false', () => {
+    const h = currentThreadHandle();
+    expect(() => interrupt({ ...h, thread: 1_000_000 })).toThrow(/never registered/);
+    let stale!: Scope['handle'];
+    interruptible((scope) => (stale = scope.handle));
+    expect(interrupt(stale)).toBe(false);
+  });
+
+  it('defer() and checkpoint() on a finished scope say the region ended', () => {
+    let kept!: Scope;
+    interruptible((scope) => (kept = scope));
+    expect(() => kept.defer(() => {})).toThrow(/scope.defer\(\) called after its region ended/);
+    expect(() => kept.checkpoint()).toThrow(/scope.checkpoint\(\) called after its region ended/);
+    try {
+      kept.defer(() => {});
+    } catch (error) {
+      expect((error as { code: string }).code).toBe('ERR_INVALID_STATE');
+    }
+  });
+
+  it('defer() of a non-function is a TypeError, and the region still ends cleanly', () => {
+    expect(() => interruptible((scope) => scope.defer('nope' as never))).toThrow(/scope.defer\(\) expects a function/);
+    expect(interruptible(() => 'next')).toBe('next');
+  });
+
+  it('bad options are rejected before fn runs', () => {
+    let ran = false;
+    const fn = () => (ran = true);
+    expect(() => interruptible(fn, null as never)).toThrow(TypeError);
+    expect(() => interruptible(fn, { timeout: -1 })).toThrow(RangeError);
+    expect(() => interruptible(fn, { timeout: Number.NaN })).toThrow(RangeError);
+    expect(() => interruptible(fn, { timeout: '10' as never })).toThrow(RangeError);
+    expect(() => interruptible(fn, { signal: {} as never })).toThrow(/AbortSignal/);
+    expect(() => interruptible(fn, { name: 3 as never })).toThrow(/name/);
+    expect(() => withTimeout(0, fn)).toThrow(RangeError);
+    expect(ran).toBe(false);
+  });
+
+  it('a bad grace period is a RangeError', () => {
+    interruptible((scope) => {
+      expect(() => interrupt(scope.handle, 'x', { grace: -5 })).toThrow(RangeError);
+      expect(() => interrupt(scope.handle, 'x', { grace: Infinity })).toThrow(RangeError);
+    });
+  });
+
+  it('shield() of a non-function is a TypeError', () => {
+    expect(() => shield(undefined as never)).toThrow(/shield\(\) expects a function/);
+  });
+
+  it('registerInterruptType() accepts Error classes only, one class per name', () => {
+    expect(() => registerInterruptType((() => {}) as never)).toThrow(TypeError);
+    expect(() => registerInterruptType(class NotAnError {} as never)).toThrow(TypeError);
+    class Twice extends Error {}
+    registerInterruptType(Twice);
+    registerInterruptType(Twice); // same class again: fine
+    const Other = class Twice extends Error {};
+    expect(() => registerInterruptType(Other)).toThrow(/already registered/);
+  });
+});
