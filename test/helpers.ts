@@ -82,3 +82,16 @@ export function expectInterrupted(o: Outcome): ErrorInfo {
   if (o.ok) throw new Error(`expected an interrupt, the code returned ${JSON.stringify(o.value)}`);
   return o.error;
 }
+
+/**
+ * A busy loop that only an interrupt should end; bounded, so that a broken interrupt
+ * fails the test instead of hanging the test process's main thread.
+ */
+export function spin(): never {
+  const limitMs = 10_000;
+  const end = Date.now() + limitMs;
+  while (Date.now() < end) {
+    /* busy */
+  }
+  throw new Error(`spin(): not interrupted within ${limitMs} ms`);
+}

@@ -87,7 +87,7 @@ describe('the race test', () => {
     expect(stats.foreign).toBe(0);
     expect(stats.misaimed).toBe(0); // G5: every interrupt hit the region it named
     expect(stats.badCleanups).toBe(0); // G3
-    expect(stats.returned + stats.interrupted).toBe(stats.regions); // G2
+    expect(stats.returned! + stats.interrupted!).toBe(stats.regions); // G2
     expect(stats.interrupted).toBeGreaterThan(0);
     expect(stats.interrupted).toBeLessThanOrEqual(accepted);
     // G6: the worker still answers.

@@ -1,12 +1,7 @@
 // Regions on one thread: outcomes, nesting, cleanups, life after an interrupt.
 import { describe, expect, it } from 'vitest';
 import { InterruptError, interrupt, interruptible, isInterrupt, type Scope } from '../dist/index.js';
-
-function spin(): never {
-  for (;;) {
-    /* a busy loop: only an interrupt ends it */
-  }
-}
+import { spin } from './helpers.js';
 
 describe('a region on the main thread', () => {
   it('G2: returns its value, or throws its own error, unchanged', () => {

@@ -1,0 +1,158 @@
+// G4: shields hold; G3: cleanups run shielded.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InterruptError, interrupt, interruptible, shield, withTimeout } from '../dist/index.js';
+import { Agent, spin } from './helpers.js';
+
+describe('G4: shields hold', () => {
+  it('a request made inside a shield is delivered when the shield exits, not before', () => {
+    const steps: string[] = [];
+    expect(() =>
+      interruptible((scope) => {
+        shield(() => {
+          interrupt(scope.handle, 'held');
+          let x = 0;
+          for (let i = 0; i < 5e6; i++) x += i; // many stack checks, none may deliver
+          steps.push(`shield finished ${x > 0}`);
+        });
+        steps.push('after the shield'); // the held request lands before or here
+        spin();
+      }),
+    ).toThrow(/held/);
+    expect(steps[0]).toBe('shield finished true');
+  });
+
+  it('a deadline that expires inside a shield is delivered when it exits', () => {
+    let finished = false;
+    const t0 = performance.now();
+    expect(() =>
+      withTimeout(10, () => {
+        shield(() => {
+          while (performance.now() - t0 < 40);
+          finished = true;
+        });
+        spin();
+      }),
+    ).toThrow(/timed out after 10 ms/);
+    expect(finished).toBe(true);
+  });
+
+  it('nested shields hold until the outermost one exits', () => {
+    const steps: string[] = [];
+    expect(() =>
+      interruptible((scope) => {
+        shield(() => {
+          shield(() => {
+            interrupt(scope.handle);
+          });
+          for (let i = 0; i < 1e6; i++);
+          steps.push('outer shield body finished');
+        });
+        spin();
+      }),
+    ).toThrow(InterruptError);
+    expect(steps).toEqual(['outer shield body finished']);
+  });
+
+  it('a region entered inside a shield can still be interrupted itself', () => {
+    const value = interruptible(() =>
+      shield(() => {
+        try {
+          interruptible((inner) => {
+            interrupt(inner.handle, 'inner');
+            spin();
+          });
+        } catch (error) {
+          return (error as InterruptError).reason;
+        }
+        return 'not interrupted';
+      }),
+    );
+    expect(value).toBe('inner');
+  });
+
+  it('checkpoint() inside a shield does not throw', () => {
+    expect(() =>
+      interruptible((scope) => {
+        interrupt(scope.handle, 'x', { grace: 60_000 });
+        shield(() => scope.checkpoint());
+        scope.checkpoint();
+      }),
+    ).toThrow(/interrupted: x/);
+  });
+
+  it('G3: a request that arrives while cleanups run is held until they finish', () => {
+    const steps: string[] = [];
+    expect(() =>
+      interruptible((outer) => {
+        try {
+          interruptible((inner) => {
+            inner.defer(() => {
+              interrupt(outer.handle, 'during cleanup');
+              for (let i = 0; i < 1e6; i++);
+              steps.push('cleanup finished');
+            });
+          });
+        } finally {
+          steps.push('outer finally'); // code outside the shield: the request may land here
+        }
+        spin();
+      }),
+    ).toThrow(/during cleanup/);
+    expect(steps[0]).toBe('cleanup finished');
+  });
+});
+
+describe('G4: shields under 10,000 random interrupts', () => {
+  let a: Agent;
+  beforeAll(async () => {
+    a = await Agent.start();
+  });
+  afterAll(() => a.stop());
+
+  it('a shielded two-step update is never seen half-done', async () => {
+    const cells = new Int32Array(new SharedArrayBuffer(8)); // [token now running, stop]
+    const done = a.run(
+      `
+      const cells = args.cells;
+      const state = { a: 0, b: 0 };
+      const stats = { regions: 0, interrupted: 0, torn: 0, cleanupTorn: 0 };
+      let n = 0;
+      while (Atomics.load(cells, 1) === 0) {
+        stats.regions++;
+        try {
+          lib.interruptible((scope) => {
+            Atomics.store(cells, 0, scope.handle.region);
+            scope.defer(() => { const v = ++n; state.a = v; for (let i = 0; i < 200; i++); state.b = v; });
+            for (let k = 0; k < 20; k++) {
+              lib.shield(() => { const v = ++n; state.a = v; for (let i = 0; i < 200; i++); state.b = v; });
+              if (state.a !== state.b) stats.torn++;
+            }
+          });
+        } catch (e) {
+          if (!(e instanceof lib.InterruptError)) throw e;
+          stats.interrupted++;
+        }
+        Atomics.store(cells, 0, 0);
+        if (state.a !== state.b) stats.cleanupTorn++;
+      }
+      return stats;
+      `,
+      { cells },
+    );
+    let sent = 0;
+    while (sent < 10_000) {
+      const token = Atomics.load(cells, 0);
+      if (token === 0) continue;
+      for (let i = 0; i < (sent * 7919) % 2000; i++); // varied moments
+      interrupt({ ...a.handle, region: token });
+      sent++;
+    }
+    Atomics.store(cells, 1, 1);
+    const outcome = await done;
+    expect(outcome.ok).toBe(true);
+    const stats = (outcome as { value: Record<string, number> }).value;
+    expect(stats.torn).toBe(0);
+    expect(stats.cleanupTorn).toBe(0);
+    expect(stats.interrupted).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,76 @@
+// G11: every interrupt error says where the code was when it was stopped.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout } from '../dist/index.js';
+import { Agent } from './helpers.js';
+
+const { stuckHere } = createRequire(import.meta.url)('./fixtures/stuck.cjs') as { stuckHere: () => never };
+const fixture = readFileSync(new URL('./fixtures/stuck.cjs', import.meta.url), 'utf8');
+const STUCK_LINE = fixture.split('\n').findIndex((l) => l.includes('STUCK-LINE')) + 1;
+
+describe('G11: where it stopped', () => {
+  it('interruptedAt names the function, script, line and column of the stuck loop', () => {
+    let error: unknown;
+    try {
+      interruptible((scope) => {
+        // Delivered a little later, so that it lands in the loop rather than at the
+        // stack check on entry to stuckHere.
+        interrupt(scope.handle, undefined, { grace: 5 });
+        stuckHere();
+      });
+    } catch (e) {
+      error = e;
+    }
+    const [top] = (error as InterruptError).interruptedAt;
+    expect(top).toMatchObject({ function: 'stuckHere', line: STUCK_LINE });
+    expect(top?.script).toMatch(/stuck\.cjs$/);
+    expect(top?.column).toBeGreaterThan(0);
+  });
+
+  it('error.stack ends with the interrupted frames under a clear heading', () => {
+    let error: unknown;
+    try {
+      withTimeout(5, stuckHere);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TimeoutError);
+    const stack = (error as Error).stack ?? '';
+    const [before, after] = stack.split('\n    --- interrupted at ---\n');
+    expect(before).toMatch(/^TimeoutError: region timed out after 5 ms/);
+    expect(after).toMatch(new RegExp(`^    at stuckHere \\(.*stuck\\.cjs:${STUCK_LINE}:\\d+\\)`));
+  });
+
+  it('a checkpoint() error says where checkpoint was called', () => {
+    let error: unknown;
+    try {
+      interruptible((scope) => {
+        interrupt(scope.handle, 'soft', { grace: 60_000 });
+        scope.checkpoint();
+      });
+    } catch (e) {
+      error = e;
+    }
+    const [top] = (error as InterruptError).interruptedAt;
+    expect(top?.script).toMatch(/stack\.test\.ts$/);
+  });
+
+  it('frames are captured on the target thread (a worker)', async () => {
+    const a = await Agent.start();
+    try {
+      const { first, done } = a.start(`
+        function workerLoop() { for (;;) {} }
+        lib.interruptible((scope) => { post(scope.handle); workerLoop(); });
+      `);
+      interrupt((await first) as never);
+      const o = await done;
+      expect(o.ok).toBe(false);
+      const frames = (o as { error: { interruptedAt: Array<{ function: string }> } }).error.interruptedAt;
+      expect(frames[0]?.function).toBe('workerLoop');
+      expect(frames.length).toBeLessThanOrEqual(16);
+    } finally {
+      await a.stop();
+    }
+  });
+});
