@@ -43,6 +43,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "hold", region::Hold, slot);
   Export(env, exports, "release", region::Release, slot);
   Export(env, exports, "outcome", region::Outcome, slot);
+  Export(env, exports, "snapshot", region::Snapshot, slot);
+  Export(env, exports, "takeSnapshot", region::TakeSnapshot, slot);
   return exports;
 }
 

@@ -51,6 +51,16 @@ void OnSignal(void* data) {
   // Only this thread's cleanup hook deletes its slot, and we are on this thread.
   if (slot == nullptr) return;
   slot->signalled.store(false);
+  std::vector<uint32_t> snapshots;
+  {
+    std::lock_guard<std::mutex> lock(slot->mu);
+    snapshots.swap(slot->snapshots);
+  }
+  if (!snapshots.empty()) {
+    // No frames: the thread was idle in its event loop.
+    std::vector<Frame> frames = CaptureStack(slot->isolate);
+    for (uint32_t id : snapshots) snapshots::Fill(id, frames);
+  }
   Decide(slot);
 }
 
@@ -337,6 +347,45 @@ napi_value Interrupt(napi_env env, napi_callback_info info) {
   }
   napi_value v = nullptr;
   napi_create_int32(env, answer, &v);
+  return v;
+}
+
+napi_value Snapshot(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  SlotOf(env, info, &argc, argv);
+  uint32_t thread = 0;
+  napi_get_value_uint32(env, argv[0], &thread);
+  uint32_t id = 0;
+  {
+    registry::Locked reg;
+    if (Slot* target = reg.Find(thread)) {
+      id = snapshots::Open();
+      {
+        std::lock_guard<std::mutex> lock(target->mu);
+        target->snapshots.push_back(id);
+      }
+      Signal(target);
+    }
+  }
+  napi_value v = nullptr;
+  napi_create_uint32(env, id, &v);
+  return v;
+}
+
+napi_value TakeSnapshot(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  SlotOf(env, info, &argc, argv);
+  uint32_t id = 0;
+  bool abandon = false;
+  napi_get_value_uint32(env, argv[0], &id);
+  napi_get_value_bool(env, argv[1], &abandon);
+  std::vector<Frame> frames;
+  napi_value v = nullptr;
+  if (snapshots::Take(id, &frames)) return FramesToJs(env, frames);
+  if (abandon) snapshots::Abandon(id);
+  napi_get_undefined(env, &v);
   return v;
 }
 

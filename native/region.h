@@ -25,6 +25,12 @@ napi_value Run(napi_env env, napi_callback_info info);
 // token 0 aims at the thread's outermost region at the time of the request.
 napi_value Interrupt(napi_env env, napi_callback_info info);
 
+// snapshot(thread) -> id (0: no such thread): asks the thread for its current frames,
+// without stopping it. takeSnapshot(id, abandon) -> frames ([] when the thread was idle
+// in its event loop), or undefined while it has not answered (abandon: stop waiting).
+napi_value Snapshot(napi_env env, napi_callback_info info);
+napi_value TakeSnapshot(napi_env env, napi_callback_info info);
+
 // pending(token) -> null | { kind, token, reason }: a request or expired deadline that aims
 // at this region or an outer one, delivered or not yet (grace period, shield, async scope).
 napi_value Pending(napi_env env, napi_callback_info info);

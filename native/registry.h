@@ -67,6 +67,7 @@ struct Slot {
   std::mutex mu;
   std::vector<RegionFrame> regions;
   std::vector<Request> requests;
+  std::vector<uint32_t> snapshots;  // stack snapshots asked for (see stack.h)
 
   // At most one V8 interrupt pending per thread: V8 queues every call (DESIGN step 2).
   std::atomic<bool> signalled{false};

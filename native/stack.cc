@@ -1,5 +1,8 @@
 #include "stack.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace interruptible {
 
 namespace {
@@ -55,5 +58,70 @@ napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames) {
   }
   return array;
 }
+
+namespace snapshots {
+
+namespace {
+
+struct Entry {
+  bool filled = false;
+  bool abandoned = false;
+  std::vector<Frame> frames;
+};
+
+// Leaked on purpose, like the registry: threads may outlive static destruction.
+struct Table {
+  std::mutex mu;
+  uint32_t last = 0;
+  std::unordered_map<uint32_t, Entry> entries;
+};
+
+Table& T() {
+  static Table* t = new Table();
+  return *t;
+}
+
+}  // namespace
+
+uint32_t Open() {
+  std::lock_guard<std::mutex> lock(T().mu);
+  uint32_t id = ++T().last;
+  if (id == 0) id = ++T().last;
+  T().entries[id] = Entry{};
+  return id;
+}
+
+void Fill(uint32_t id, std::vector<Frame> frames) {
+  std::lock_guard<std::mutex> lock(T().mu);
+  auto it = T().entries.find(id);
+  if (it == T().entries.end()) return;
+  if (it->second.abandoned) {
+    T().entries.erase(it);
+    return;
+  }
+  it->second.filled = true;
+  it->second.frames = std::move(frames);
+}
+
+bool Take(uint32_t id, std::vector<Frame>* frames) {
+  std::lock_guard<std::mutex> lock(T().mu);
+  auto it = T().entries.find(id);
+  if (it == T().entries.end() || !it->second.filled) return false;
+  *frames = std::move(it->second.frames);
+  T().entries.erase(it);
+  return true;
+}
+
+void Abandon(uint32_t id) {
+  std::lock_guard<std::mutex> lock(T().mu);
+  auto it = T().entries.find(id);
+  if (it == T().entries.end()) return;
+  if (it->second.filled)
+    T().entries.erase(it);
+  else
+    it->second.abandoned = true;
+}
+
+}  // namespace snapshots
 
 }  // namespace interruptible

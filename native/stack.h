@@ -25,4 +25,16 @@ std::vector<Frame> CaptureStack(v8::Isolate* isolate);
 // [{ function, script, line, column }, ...], innermost first.
 napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames);
 
+// Snapshots of another thread's stack, taken without stopping it: the requester opens
+// one, the target thread fills it in its interrupt callback, the requester polls.
+// Process-wide, under their own lock; entries never hold pointers into a thread.
+namespace snapshots {
+uint32_t Open();
+void Fill(uint32_t id, std::vector<Frame> frames);
+// false while pending; once filled, hands the frames over and forgets the id.
+bool Take(uint32_t id, std::vector<Frame>* frames);
+// The requester stopped waiting: forget the id now, or when it is filled.
+void Abandon(uint32_t id);
+}  // namespace snapshots
+
 }  // namespace interruptible

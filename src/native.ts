@@ -43,6 +43,10 @@ export interface Binding {
   hold(): void;
   release(): void;
   outcome(): OutcomeRecord;
+  /** Asks `thread` for its current frames; 0 when no such thread is registered. */
+  snapshot(thread: number): number;
+  /** The frames ([] when idle), or undefined while unanswered; `abandon` stops waiting. */
+  takeSnapshot(id: number, abandon: boolean): NativeFrame[] | undefined;
 }
 
 export class AddonUnavailableError extends Error {

@@ -16,6 +16,7 @@ import {
   placeInterrupt,
   type InterruptFrame,
 } from './errors.js';
+import { Cell, own } from './control.js';
 import { checkHandle, makeHandle, type InterruptHandle } from './handle.js';
 import { DeliveryKind, Shared, addon, requireAddon, type Binding, type PendingRecord } from './native.js';
 
@@ -61,6 +62,14 @@ let lastToken = 0;
 const active: ScopeImpl[] = [];
 /** Active regions with a deadline: while 0 (and nothing is queued), nothing can be pending. */
 let timed = 0;
+/** In a StoppableWorker or a pool worker: where the parent sees whether a region runs. */
+const control = own()?.cells;
+
+function publishRunning(running: 0 | 1): void {
+  if (control === undefined) return;
+  Atomics.store(control, Cell.Running, running);
+  if (control[Cell.Watched] !== 0) Atomics.notify(control, Cell.Running);
+}
 
 class ScopeImpl implements Scope {
   readonly token: number;
@@ -186,6 +195,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   const depth = active.length;
   const shields = b.shared[Shared.ShieldDepth]!;
   active.push(scope);
+  if (depth === 0 && control !== undefined) publishRunning(1);
   if (timeout > 0) timed++;
   const onAbort = signal && (() => interrupt(scope.handle, signal.reason));
   if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
@@ -219,6 +229,7 @@ function finish(depth: number, how: Ended): void {
     const scope = active.pop()!;
     scope.ended = how;
     if (scope.timeout > 0) timed--;
+    if (depth === 0 && control !== undefined) publishRunning(0);
     return;
   }
   let failure: { error: unknown } | undefined;
@@ -241,6 +252,7 @@ function finish(depth: number, how: Ended): void {
       }
     }
   });
+  if (depth === 0 && control !== undefined) publishRunning(0);
   if (failure !== undefined) throw failure.error;
 }
 

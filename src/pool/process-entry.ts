@@ -1,0 +1,19 @@
+// Entry of a pool child process (isolation: 'process'). Its control block lives in this
+// process only: stopRequested() turns true when the cancel message arrives.
+import { adoptControl, Cell } from '../control.js';
+import type { FromRunner, ToRunner } from './protocol.js';
+import { serve } from './runner.js';
+
+const filename = process.argv[2]!;
+const control = adoptControl();
+void serve(filename, control, {
+  // After the pool disconnected (closing) there is nobody left to tell.
+  send: (message: FromRunner) => void (process.connected && process.send!(message)),
+  onMessage: (handler) =>
+    process.on('message', (m: ToRunner) => {
+      if (m.type === 'cancel') Atomics.store(control.cells, Cell.Stop, m.id);
+      handler(m);
+    }),
+});
+// The pool ends us by closing the channel (or by signals, when cancelling).
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,158 @@
+// The pool cancels running tasks without killing its workers (thread isolation), and
+// ends tasks stuck in native code by killing their process (process isolation).
+import { describe, expect, it } from 'vitest';
+import { InterruptError, Pool, TimeoutError, type CancelledTaskError } from '../dist/index.js';
+
+const tasks = new URL('./fixtures/tasks.mjs', import.meta.url);
+
+function counter(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+describe('Pool, isolation: thread', () => {
+  it('G5 G6: 200 tasks, a third spin forever and are cancelled; cleanups run; no worker is respawned', async () => {
+    await using pool = new Pool({ filename: tasks, size: 2, grace: 20, force: 10_000 });
+    const cleanups = counter();
+    const runs = Array.from({ length: 200 }, (_, i) =>
+      i % 3 === 0
+        ? pool.run({ kind: 'spin', cleanups }, { timeout: 10 }).then(
+            () => ({ i, outcome: 'returned' }),
+            (error: CancelledTaskError) => ({ i, outcome: error instanceof TimeoutError ? `cancelled:${error.rung}` : String(error) }),
+          )
+        : pool.run<number>({ kind: 'square', n: i, cleanups }).then((v) => ({ i, outcome: v === i * i ? 'correct' : `wrong ${v}` })),
+    );
+    const results = await Promise.all(runs);
+    const spinners = results.filter((r) => r.i % 3 === 0);
+    const others = results.filter((r) => r.i % 3 !== 0);
+    expect(new Set(spinners.map((r) => r.outcome))).toEqual(new Set(['cancelled:interrupt']));
+    expect(new Set(others.map((r) => r.outcome))).toEqual(new Set(['correct']));
+    expect(Atomics.load(cleanups, 0)).toBe(200); // every task's cleanup ran, cancelled or not
+    const stats = pool.stats();
+    expect(stats.respawns).toBe(0);
+    expect(stats.cancelled.interrupt).toBe(spinners.length);
+    expect(stats.completed).toBe(others.length);
+  });
+
+  it('the rejection says which rung ended the task and where it was', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 10, force: 10_000 });
+    await pool.ready();
+    const controller = new AbortController();
+    const running = pool.run({ kind: 'spin' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user pressed stop')), 20);
+    const error = (await running.catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.rung).toBe('interrupt');
+    expect((error.cause as Error).message).toBe('user pressed stop');
+    expect(error.interruptedAt[0]?.script).toMatch(/tasks\.mjs$/);
+  });
+
+  it('a task that polls stopRequested() ends on the cooperative rung', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 5_000, force: 10_000 });
+    const error = (await pool.run({ kind: 'cooperative' }, { timeout: 20 }).catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.rung).toBe('cooperative');
+  });
+
+  it('an async task ends by its signal (cooperative), and a cancel never touches another task', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 5_000, force: 10_000 });
+    await pool.ready();
+    const controller = new AbortController();
+    const waiting = pool.run({ kind: 'async-wait' }, { signal: controller.signal });
+    const next = pool.run<number>({ kind: 'square', n: 12 });
+    setTimeout(() => controller.abort('stop waiting'), 20);
+    expect(((await waiting.catch((e: unknown) => e)) as CancelledTaskError).rung).toBe('cooperative');
+    expect(await next).toBe(144);
+  });
+
+  it('a task that ignores everything is terminated and its worker respawned', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 10, force: 50 });
+    // Only the terminate rung can end an async task whose signal is ignored.
+    const stuck = pool.run({ kind: 'native-block', seconds: 1 }, { timeout: 10 });
+    const error = (await stuck.catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error.rung).toBe('terminate');
+    expect(await pool.run({ kind: 'square', n: 3 })).toBe(9);
+    expect(pool.stats().respawns).toBe(1);
+  });
+
+  it('a queued task that is cancelled never starts', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 10 });
+    const cleanups = counter();
+    const first = pool.run({ kind: 'spin' }, { timeout: 30 });
+    const controller = new AbortController();
+    const queued = pool.run({ kind: 'square', n: 2, cleanups }, { signal: controller.signal });
+    controller.abort();
+    expect(((await queued.catch((e: unknown) => e)) as CancelledTaskError).rung).toBe('queued');
+    await first.catch(() => {});
+    expect(Atomics.load(cleanups, 0)).toBe(0);
+    expect(pool.stats().cancelled.queued).toBe(1);
+  });
+
+  it('an already-aborted signal rejects at once', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    const error = (await pool.run({ kind: 'square', n: 1 }, { signal: AbortSignal.abort('no') }).catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error.rung).toBe('queued');
+    expect(error.cause).toBe('no');
+  });
+});
+
+describe('Pool, bad input', () => {
+  it('a throwing task rejects with its own error; the pool goes on', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    await expect(pool.run({ kind: 'throw', n: 5 })).rejects.toThrow(new RangeError('bad input 5'));
+    expect(await pool.run({ kind: 'square', n: 4 })).toBe(16);
+  });
+
+  it('an input that cannot be cloned is a TypeError; the pool goes on', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    await expect(pool.run({ kind: 'square', n: () => 1 })).rejects.toThrow(/could not be sent/);
+    expect(await pool.run({ kind: 'square', n: 5 })).toBe(25);
+  });
+
+  it('a task module without a function export says so', async () => {
+    const pool = new Pool({ filename: new URL('./fixtures/no-export.mjs', import.meta.url), size: 1 });
+    await expect(pool.run({})).rejects.toThrow(/must export a function/);
+    await expect(pool.run({})).rejects.toThrow(/must export a function/);
+    await pool.close();
+  });
+
+  it('run() after close() is rejected with ERR_POOL_CLOSED', async () => {
+    const pool = new Pool({ filename: tasks, size: 1 });
+    expect(await pool.run({ kind: 'square', n: 6 })).toBe(36);
+    await pool.close();
+    await expect(pool.run({ kind: 'square', n: 1 })).rejects.toMatchObject({ code: 'ERR_POOL_CLOSED' });
+  });
+
+  it('bad options are clear errors', () => {
+    expect(() => new Pool({ filename: 42 as never })).toThrow(TypeError);
+    expect(() => new Pool({ filename: tasks, size: 0 })).toThrow(RangeError);
+    expect(() => new Pool({ filename: tasks, isolation: 'fiber' as never })).toThrow(/isolation/);
+    expect(() => new Pool({ filename: tasks, grace: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('Pool, isolation: process', () => {
+  it('a task blocked in a native call is ended by SIGTERM; the pool respawns; other tasks are correct', async () => {
+    await using pool = new Pool({ filename: tasks, size: 2, isolation: 'process', grace: 20, force: 2_000 });
+    const pids = new Set([await pool.run<number>({ kind: 'pid' }), await pool.run<number>({ kind: 'pid' })]);
+    expect(pids.has(process.pid)).toBe(false);
+    const blocked = pool.run({ kind: 'native-block', seconds: 5 }, { timeout: 20 });
+    const others = Array.from({ length: 10 }, (_, n) => pool.run<number>({ kind: 'square', n }));
+    const error = (await blocked.catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.rung).toBe('terminate');
+    expect(await Promise.all(others)).toEqual(Array.from({ length: 10 }, (_, n) => n * n));
+    expect(pool.stats().respawns).toBe(1);
+    expect(pool.stats().cancelled.terminate).toBe(1);
+  });
+
+  it('async tasks in a child process end cooperatively, and throwing tasks reject with their error', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, isolation: 'process', grace: 2_000 });
+    await pool.ready();
+    const controller = new AbortController();
+    const waiting = pool.run({ kind: 'async-wait' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    expect(((await waiting.catch((e: unknown) => e)) as CancelledTaskError).rung).toBe('cooperative');
+    await expect(pool.run({ kind: 'throw', n: 1 })).rejects.toThrow('bad input 1');
+    expect(pool.stats().respawns).toBe(0);
+  });
+});
