@@ -2,9 +2,11 @@
 //  1. A catastrophic regex on the main thread, stopped by a deadline.
 //  2. A worker stuck in a loop, interrupted from the main thread with a typed error;
 //     the same worker then runs the next job.
+//  3. A pool running a mix of normal, runaway and catastrophic-regex tasks with a
+//     timeout: the runaways are interrupted and their workers reused.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { TimeoutError, interrupt, withTimeout } from '../dist/index.js';
+import { Pool, TimeoutError, interrupt, withTimeout } from '../dist/index.js';
 
 console.log('1. withTimeout(50, () => /(a+)+$/.test("aaaa…a!")) on the main thread');
 const t0 = performance.now();
@@ -45,3 +47,26 @@ worker.postMessage({ id: 2, kind: 'normal', n: 21 });
 const done = await next('done');
 console.log(`   job 2 on the same worker (thread ${started.handle.thread}) returned ${done.result}`);
 await worker.terminate();
+
+console.log('\n3. a pool of 2 threads, 10 tasks, timeout 50 ms each');
+const pool = new Pool({ filename: new URL('./demo-tasks.mjs', import.meta.url), size: 2, timeout: 50, grace: 10 });
+await pool.ready();
+const kinds = ['normal', 'runaway', 'normal', 'regex', 'normal', 'runaway', 'normal', 'regex', 'normal', 'normal'];
+const threads = new Set();
+const outcomes = await Promise.allSettled(
+  kinds.map((kind, i) => pool.run({ kind, n: kind === 'regex' ? 40 : 20 + i }).then((r) => (threads.add(r.thread), r))),
+);
+outcomes.forEach((o, i) => {
+  if (o.status === 'fulfilled') {
+    console.log(`   task ${i + 1} ${kinds[i].padEnd(7)} -> ${o.value.value} (thread ${o.value.thread})`);
+  } else {
+    const e = o.reason;
+    const top = e.interruptedAt?.[0];
+    const where = top ? `${top.script.split('/').pop()}:${top.line}` : 'n/a';
+    console.log(`   task ${i + 1} ${kinds[i].padEnd(7)} -> ${e.name}, ended by: ${e.rung}, interrupted at ${where}`);
+  }
+});
+const stats = pool.stats();
+console.log(`   cancelled by interrupt: ${stats.cancelled.interrupt}, respawned workers: ${stats.respawns};`,
+  `all normal tasks ran on the same ${threads.size} threads`);
+await pool.close();
