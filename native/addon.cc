@@ -19,6 +19,19 @@ void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback
   exports.Set(name, Napi::Value(env, fn));
 }
 
+// bareCall(fn): calls fn from native code and nothing else. The baseline the
+// benchmarks hold a region's cost against (DESIGN: within 2x of a bare N-API call).
+napi_value BareCall(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value fn = nullptr;
+  napi_value undefined = nullptr;
+  napi_value result = nullptr;
+  napi_get_cb_info(env, info, &argc, &fn, nullptr, nullptr);
+  napi_get_undefined(env, &undefined);
+  napi_call_function(env, undefined, fn, 0, nullptr, &result);
+  return result;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -45,6 +58,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "outcome", region::Outcome, slot);
   Export(env, exports, "snapshot", region::Snapshot, slot);
   Export(env, exports, "takeSnapshot", region::TakeSnapshot, slot);
+  Export(env, exports, "bareCall", BareCall, slot);
   return exports;
 }
 

@@ -162,16 +162,17 @@ bool Withdraw(Slot* slot) {
 }
 
 // A region on the slot's region stack for exactly the lifetime of the boundary's frame.
+// Lock-free unless requests are queued: requesters find active regions in slot->tokens.
 class ActiveRegion {
  public:
-  ActiveRegion(Slot* slot, int64_t token, double timeout_ms) : slot_(slot) {
-    RegionFrame f{token, node::AsyncHooksGetExecutionAsyncId(slot->isolate), kNever,
-                  slot->earliest.load(std::memory_order_relaxed), slot->shared[kShieldDepth]};
+  ActiveRegion(Slot* slot, int64_t token, double async_id, double timeout_ms) : slot_(slot) {
+    RegionFrame f{token, async_id, kNever, slot->earliest.load(std::memory_order_relaxed),
+                  slot->shared[kShieldDepth]};
     if (timeout_ms > 0) f.deadline = AfterMs(timeout_ms);
-    {
-      std::lock_guard<std::mutex> lock(slot->mu);
-      slot->regions.push_back(f);
-    }
+    const auto d = static_cast<int32_t>(slot->regions.size());
+    slot->regions.push_back(f);
+    slot->tokens[d].store(token, std::memory_order_release);
+    slot->depth.store(d + 1, std::memory_order_release);
     if (f.deadline < f.outer_earliest) {
       slot->earliest.store(f.deadline);
       deadline::Armed(f.deadline);
@@ -180,20 +181,22 @@ class ActiveRegion {
 
   ~ActiveRegion() {
     const RegionFrame f = slot_->regions.back();
-    {
+    slot_->regions.pop_back();
+    slot_->depth.store(static_cast<int32_t>(slot_->regions.size()), std::memory_order_release);
+    if (slot_->AnyQueued()) {
+      // Requests for regions no longer active are dropped (G1): this one's, and any that a
+      // requester queued for a region that ended while it was queuing.
       std::lock_guard<std::mutex> lock(slot_->mu);
-      slot_->regions.pop_back();
-      // Requests for this region that were never delivered are dropped with it (G1).
       auto& q = slot_->requests;
-      if (!q.empty()) {
-        q.erase(std::remove_if(q.begin(), q.end(),
-                               [&](const Request& r) { return r.token == f.token; }),
-                q.end());
-        slot_->SetQueued();
-      }
+      q.erase(std::remove_if(q.begin(), q.end(),
+                             [&](const Request& r) { return IndexOf(slot_->regions, r.token) == kNone; }),
+              q.end());
+      slot_->SetQueued();
     }
     if (f.deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest);
   }
+
+  int32_t shield_depth() const { return slot_->regions.back().shield_depth; }
 
   ActiveRegion(const ActiveRegion&) = delete;
   ActiveRegion& operator=(const ActiveRegion&) = delete;
@@ -210,7 +213,7 @@ napi_value Rethrow(napi_env env, napi_status status, napi_value result, napi_val
 
 // The slow path of the boundary: the callback terminated for some region while fn ran.
 napi_value Settle(Slot* slot, int64_t token, napi_status status, napi_value result,
-                  const compat::Cped& cped) {
+                  const compat::Cped& cped, int32_t shield_depth) {
   napi_env env = slot->napi;
   v8::Isolate* isolate = slot->isolate;
   const bool mine = slot->fired.token == token;
@@ -248,6 +251,9 @@ napi_value Settle(Slot* slot, int64_t token, napi_status status, napi_value resu
   // Ours, but fn got out before the termination took effect: its own outcome stands.
   if (!terminating) return Rethrow(env, status, result, thrown);
   compat::SetCped(isolate, cped);
+  // A termination never crosses one of our shields (G4); should Node's have done so, the
+  // count goes back to what this region saw at entry.
+  slot->shared[kShieldDepth] = shield_depth;
   slot->outcome = std::move(delivery);
   napi_value sentinel = nullptr;
   napi_get_reference_value(env, slot->sentinel_ref, &sentinel);
@@ -276,22 +282,28 @@ napi_value Int64(napi_env env, int64_t i) {
 void Check(Slot* slot) { Signal(slot); }
 
 napi_value Run(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   Slot* slot = SlotOf(env, info, &argc, argv);
   int64_t token = 0;
   double timeout_ms = 0;
+  double async_id = 0;
   napi_get_value_int64(env, argv[0], &token);
   napi_get_value_double(env, argv[3], &timeout_ms);
+  napi_get_value_double(env, argv[4], &async_id);
   napi_value undefined = nullptr;
   napi_get_undefined(env, &undefined);
+  if (slot->regions.size() >= static_cast<size_t>(Slot::kMaxDepth)) {
+    napi_throw_range_error(env, "ERR_INTERRUPTIBLE_DEPTH", "regions are nested too deeply");
+    return nullptr;
+  }
 
   const compat::Cped cped = compat::GetCped(slot->isolate);
-  ActiveRegion active(slot, token, timeout_ms);
+  ActiveRegion active(slot, token, async_id, timeout_ms);
   napi_value result = nullptr;
   const napi_status status = napi_call_function(env, undefined, argv[1], 1, &argv[2], &result);
   if (slot->fired.token == 0) return result;  // nothing of ours in flight: the common path
-  return Settle(slot, token, status, result, cped);
+  return Settle(slot, token, status, result, cped, active.shield_depth());
 }
 
 napi_value Interrupt(napi_env env, napi_callback_info info) {
@@ -325,16 +337,11 @@ napi_value Interrupt(napi_env env, napi_callback_info info) {
       answer = reg.Issued(thread) ? 0 : -1;
     } else {
       const int64_t deliver_at = req.deliver_at;
-      bool active = false;
-      {
+      const bool active = target->FindActive(&req.token);
+      if (active) {
         std::lock_guard<std::mutex> lock(target->mu);
-        if (req.token == 0 && !target->regions.empty())
-          req.token = target->regions.front().token;
-        active = req.token != 0 && IndexOf(target->regions, req.token) != kNone;
-        if (active) {
-          target->requests.push_back(std::move(req));
-          target->SetQueued();
-        }
+        target->requests.push_back(std::move(req));
+        target->SetQueued();
       }
       if (active) {
         if (deliver_at == 0)

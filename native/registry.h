@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -63,9 +64,17 @@ struct Slot {
   node::Environment* env = nullptr;
   napi_env napi = nullptr;
 
-  // Guards `requests`, and writes to `regions` (the owner thread reads it without).
-  std::mutex mu;
+  // The active regions, owner thread only.
   std::vector<RegionFrame> regions;
+  // Their tokens, published to requesters without a lock (the region path stays lock-free):
+  // the owner writes tokens[d] before it raises `depth`, so a requester that finds a token
+  // below `depth` saw that region active. Deeper nesting than kMaxDepth is refused.
+  static constexpr int32_t kMaxDepth = 4096;
+  std::atomic<int32_t> depth{0};
+  std::unique_ptr<std::atomic<int64_t>[]> tokens{new std::atomic<int64_t>[kMaxDepth]};
+
+  // Guards `requests` and `snapshots`.
+  std::mutex mu;
   std::vector<Request> requests;
   std::vector<uint32_t> snapshots;  // stack snapshots asked for (see stack.h)
 
@@ -85,7 +94,22 @@ struct Slot {
   napi_ref sentinel_ref = nullptr;
 
   void SetQueued() {  // under mu
-    __atomic_store_n(&shared[kQueued], static_cast<int32_t>(requests.size()), __ATOMIC_RELAXED);
+    __atomic_store_n(&shared[kQueued], static_cast<int32_t>(requests.size()), __ATOMIC_RELEASE);
+  }
+  bool AnyQueued() const { return __atomic_load_n(&shared[kQueued], __ATOMIC_ACQUIRE) != 0; }
+
+  // Any thread: was region `token` active during the call? (token 0: the outermost one,
+  // which is then written back.)
+  bool FindActive(int64_t* token) const {
+    const int32_t d = depth.load(std::memory_order_acquire);
+    if (*token == 0) {
+      if (d == 0) return false;
+      *token = tokens[0].load(std::memory_order_acquire);
+      return *token != 0;
+    }
+    for (int32_t i = 0; i < d; ++i)
+      if (tokens[i].load(std::memory_order_acquire) == *token) return true;
+    return false;
   }
 };
 

@@ -16,7 +16,7 @@ struct Frame {
   int column = 0;
 };
 
-constexpr int kMaxFrames = 16;
+constexpr int kMaxFrames = 10;
 
 // Must run on the isolate's own thread, with JS on the stack (e.g. in an interrupt
 // callback). Copies everything out of V8 so the result outlives any HandleScope.

@@ -36,7 +36,8 @@ export interface Binding {
   readonly shared: Int32Array;
   /** Returned by run() when the region was interrupted; details come from outcome(). */
   readonly interrupted: object;
-  run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number): T | object;
+  /** asyncId: the execution async id at entry (what the callback compares against). */
+  run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number, asyncId: number): T | object;
   /** 1: queued; 0: the region or thread is no longer active; -1: no such thread ever. */
   interrupt(thread: number, token: number, reason: Uint8Array | undefined, graceMs: number): number;
   pending(token: number): PendingRecord | null;
@@ -47,6 +48,8 @@ export interface Binding {
   snapshot(thread: number): number;
   /** The frames ([] when idle), or undefined while unanswered; `abandon` stops waiting. */
   takeSnapshot(id: number, abandon: boolean): NativeFrame[] | undefined;
+  /** Calls fn from native code and nothing else: the benchmarks' baseline. */
+  bareCall<T>(fn: () => T): T;
 }
 
 export class AddonUnavailableError extends Error {

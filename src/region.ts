@@ -16,6 +16,7 @@ import {
   placeInterrupt,
   type InterruptFrame,
 } from './errors.js';
+import { executionAsyncId } from 'node:async_hooks';
 import { Cell, own } from './control.js';
 import { checkHandle, makeHandle, type InterruptHandle } from './handle.js';
 import { DeliveryKind, Shared, addon, requireAddon, type Binding, type PendingRecord } from './native.js';
@@ -137,17 +138,17 @@ function errorFor(record: PendingRecord, frames: readonly InterruptFrame[], belo
   const scope = active.find((s) => s.token === record.token);
   if (record.kind === DeliveryKind.Deadline) {
     const timeout = scope?.timeout ?? 0;
-    return placeInterrupt(new TimeoutError(`${label(scope)} timed out after ${timeout} ms`, timeout), below, frames);
+    return placeInterrupt(() => new TimeoutError(`${label(scope)} timed out after ${timeout} ms`, timeout), below, frames);
   }
   const reason = decodeReason(record.reason);
   if (reason instanceof Error && isRegistered(reason)) {
     // A registered class is thrown as itself, like the exception type given to
-    // PyThreadState_SetAsyncExc (G10).
+    // PyThreadState_SetAsyncExc (G10); its stack is the requester's, then where it landed.
     markInterrupt(reason, frames);
     return reason;
   }
   const why = reason === undefined ? '' : `: ${describeReason(reason)}`;
-  return placeInterrupt(new InterruptError(`${label(scope)} interrupted${why}`, { reason }), below, frames);
+  return placeInterrupt(() => new InterruptError(`${label(scope)} interrupted${why}`, { reason }), below, frames);
 }
 
 function checkTimeout(timeout: unknown, what: string): number {
@@ -184,37 +185,38 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   if (typeof fn !== 'function') {
     throw new TypeError(`interruptible() expects a function, got ${fn === null ? 'null' : typeof fn}`);
   }
-  const b = requireAddon('interruptible()');
-  const { signal, name } = checkOptions(options);
-  const timeout = checkTimeout(options?.timeout, 'options.timeout');
-  if (signal?.aborted) {
-    const what = name === undefined ? 'region' : `region "${name}"`;
-    throw placeInterrupt(new InterruptError(`${what} aborted before it started`, { reason: signal.reason }), interruptible, []);
+  const b = addon ?? requireAddon('interruptible()');
+  let timeout = 0;
+  let name: string | undefined;
+  let signal: AbortSignal | undefined;
+  if (options !== undefined) {
+    ({ signal, name } = checkOptions(options));
+    timeout = checkTimeout(options.timeout, 'options.timeout');
+    if (signal?.aborted) {
+      const what = name === undefined ? 'region' : `region "${name}"`;
+      throw placeInterrupt(() => new InterruptError(`${what} aborted before it started`, { reason: signal!.reason }), interruptible, []);
+    }
   }
   const scope = new ScopeImpl(++lastToken, timeout, name);
   const depth = active.length;
-  const shields = b.shared[Shared.ShieldDepth]!;
   active.push(scope);
   if (depth === 0 && control !== undefined) publishRunning(1);
   if (timeout > 0) timed++;
-  const onAbort = signal && (() => interrupt(scope.handle, signal.reason));
-  if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
+  const onAbort = signal && (() => interrupt(scope.handle, signal!.reason));
+  if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
   let result: T | object;
   try {
-    result = b.run(scope.token, fn, scope, timeout);
+    result = b.run(scope.token, fn, scope, timeout, executionAsyncId());
   } catch (error) {
     // fn's own error. (A termination aimed at an outer region runs no JS here at all:
     // that region's boundary ends this scope below.)
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+    if (onAbort) signal!.removeEventListener('abort', onAbort);
     finish(depth, Ended.Threw);
     throw error;
   }
-  if (onAbort) signal.removeEventListener('abort', onAbort);
+  if (onAbort) signal!.removeEventListener('abort', onAbort);
   if (result === b.interrupted) {
     const outcome = b.outcome();
-    // A termination never crosses one of our shields (G4); should Node's own have done
-    // so, the count is put back to what this region saw at entry.
-    b.shared[Shared.ShieldDepth] = shields;
     const error = errorFor(outcome, outcome.frames, interruptible);
     finish(depth, Ended.Interrupted);
     throw error;

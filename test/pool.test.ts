@@ -74,6 +74,21 @@ describe('Pool, isolation: thread', () => {
     expect(pool.stats().respawns).toBe(1);
   });
 
+  it('a task cancelled before its worker has read it never starts and ends without the last rung', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1, grace: 0, force: 30_000 });
+    await pool.ready();
+    const cleanups = counter();
+    const controller = new AbortController();
+    const t0 = performance.now();
+    const running = pool.run({ kind: 'spin', cleanups }, { signal: controller.signal });
+    controller.abort(); // the task is dispatched, its message still on the way
+    const error = (await running.catch((e: unknown) => e)) as CancelledTaskError;
+    expect(['cooperative', 'interrupt']).toContain(error.rung);
+    expect(performance.now() - t0).toBeLessThan(10_000); // far from force
+    expect(await pool.run({ kind: 'square', n: 8 })).toBe(64);
+    expect(pool.stats().respawns).toBe(0);
+  });
+
   it('a queued task that is cancelled never starts', async () => {
     await using pool = new Pool({ filename: tasks, size: 1, grace: 10 });
     const cleanups = counter();

@@ -68,7 +68,7 @@ describe('G11: where it stopped', () => {
       expect(o.ok).toBe(false);
       const frames = (o as { error: { interruptedAt: Array<{ function: string }> } }).error.interruptedAt;
       expect(frames[0]?.function).toBe('workerLoop');
-      expect(frames.length).toBeLessThanOrEqual(16);
+      expect(frames.length).toBeLessThanOrEqual(10);
     } finally {
       await a.stop();
     }

@@ -304,16 +304,22 @@ export class Pool {
     const running = () => slot.task === task;
     task.rung = 'cooperative';
     slot.executor.cooperate(task.id);
+    const second = () => {
+      if (!running()) return;
+      if (slot.executor.isolation === 'thread') {
+        // False until the task's region is visible (its run message may still be on the
+        // way) and while an async task awaits outside its region: try again shortly.
+        if (slot.executor.interrupt(task.id, 'cancel')) task.rung = 'interrupt';
+        else task.timers.push(setTimeout(second, 1));
+      } else {
+        task.rung = 'terminate';
+        slot.executor.terminate();
+      }
+    };
+    // With no grace the next rung follows at once, not a timer tick later.
+    if (this.#grace === 0) second();
+    else task.timers.push(setTimeout(second, this.#grace));
     task.timers.push(
-      setTimeout(() => {
-        if (!running()) return;
-        if (slot.executor.isolation === 'thread') {
-          if (slot.executor.interrupt(task.id, 'cancel')) task.rung = 'interrupt';
-        } else {
-          task.rung = 'terminate';
-          slot.executor.terminate();
-        }
-      }, this.#grace),
       setTimeout(() => {
         if (!running()) return;
         task.rung = slot.executor.isolation === 'thread' ? 'terminate' : 'kill';

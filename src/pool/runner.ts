@@ -1,7 +1,7 @@
 // The loop inside each pool worker or child process: load the task module, run each task
 // in an interruptible region, report how it ended. The pool's ladder acts from outside.
 import { pathToFileURL } from 'node:url';
-import { Cell, type ControlInfo } from '../control.js';
+import { Cell, StopRequestedError, type ControlInfo } from '../control.js';
 import { isInterrupt, type InterruptFrame } from '../errors.js';
 import { interruptible, shield } from '../region.js';
 import type { FromRunner, TaskFunction, ToRunner } from './protocol.js';
@@ -46,6 +46,8 @@ export async function serve(filename: string, control: ControlInfo, transport: T
     Atomics.store(cells, Cell.Task, id);
     let message: FromRunner;
     try {
+      // Cancelled while its run message was on the way: it never starts.
+      if (Atomics.load(cells, Cell.Stop) === id) throw new StopRequestedError();
       let value = interruptible(
         (scope) => {
           Atomics.store(cells, Cell.TaskRegion, scope.handle.region);
