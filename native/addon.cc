@@ -46,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Object sentinel = Napi::Object::New(env);
   napi_create_reference(env, sentinel, 1, &slot->sentinel_ref);
 
+  exports.Set("abi", Napi::Number::New(env, NODE_MODULE_VERSION));
   exports.Set("thread", Napi::Number::New(env, slot->id));
   exports.Set("nonce", Napi::Number::New(env, registry::ProcessNonce()));
   exports.Set("shared", Napi::Int32Array::New(env, kSharedFields, buffer, 0));

@@ -1,5 +1,4 @@
-// Loads the addon: INTERRUPTIBLE_ADDON (an explicit path), else the local build or the
-// prebuild matching this Node (node-gyp-build's search), and types what it exports.
+// Loads the addon (where from: scripts/locate-addon.cjs) and types what it exports.
 // Without it the library still loads; what needs it throws AddonUnavailableError.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,8 @@ export interface OutcomeRecord extends PendingRecord {
 export const Shared = { ShieldDepth: 0, Held: 1, Queued: 2, Fired: 3 } as const;
 
 export interface Binding {
+  /** NODE_MODULE_VERSION the addon was compiled for. */
+  readonly abi: number;
   /** This thread's id in the addon's registry. */
   readonly thread: number;
   /** Random, fixed for the process: tells our handles from another process's. */
@@ -71,12 +72,18 @@ function load(): Binding | Error {
     return new Error('disabled by INTERRUPTIBLE_NO_ADDON=1');
   }
   const require = createRequire(import.meta.url);
+  const root = fileURLToPath(new URL('..', import.meta.url));
   try {
-    const explicit = process.env['INTERRUPTIBLE_ADDON'];
-    if (explicit) return require(explicit) as Binding;
-    const root = fileURLToPath(new URL('..', import.meta.url));
-    const gypBuild = require('node-gyp-build') as (dir: string) => Binding;
-    return gypBuild(root);
+    const { locate } = require('../scripts/locate-addon.cjs') as {
+      locate(root: string): { file?: string; tried?: string[] };
+    };
+    const found = locate(root);
+    if (found.file === undefined) return new Error(`no binary for this Node: ${(found.tried ?? []).join('; ')}`);
+    const binding = require(found.file) as Binding;
+    if (binding.abi !== Number(process.versions.modules)) {
+      return new Error(`${found.file} was built for Node ABI ${binding.abi}, this Node has ${process.versions.modules}`);
+    }
+    return binding;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

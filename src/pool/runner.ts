@@ -3,6 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { Cell, StopRequestedError, type ControlInfo } from '../control.js';
 import { isInterrupt, type InterruptFrame } from '../errors.js';
+import { addon } from '../native.js';
 import { interruptible, shield } from '../region.js';
 import type { FromRunner, TaskFunction, ToRunner } from './protocol.js';
 
@@ -48,13 +49,17 @@ export async function serve(filename: string, control: ControlInfo, transport: T
     try {
       // Cancelled while its run message was on the way: it never starts.
       if (Atomics.load(cells, Cell.Stop) === id) throw new StopRequestedError();
-      let value = interruptible(
-        (scope) => {
-          Atomics.store(cells, Cell.TaskRegion, scope.handle.region);
-          return fn(input as never, context);
-        },
-        { name: `task ${id}` },
-      );
+      // Without the addon (process isolation still works) the task runs outside a region.
+      let value =
+        addon === undefined
+          ? fn(input as never, context)
+          : interruptible(
+              (scope) => {
+                Atomics.store(cells, Cell.TaskRegion, scope.handle.region);
+                return fn(input as never, context);
+              },
+              { name: `task ${id}` },
+            );
       // The region covers the synchronous part; an async task's later stretches run
       // after it, where only its signal and the pool's later rungs reach them.
       if (value instanceof Promise) value = await value;
