@@ -18,6 +18,7 @@ import {
 } from './errors.js';
 import { executionAsyncId } from 'node:async_hooks';
 import { Cell, own } from './control.js';
+import { repairAfterInterrupt, repairState } from './repair.js';
 import { checkHandle, makeHandle, type InterruptHandle } from './handle.js';
 import { DeliveryKind, Shared, addon, requireAddon, type Binding, type PendingRecord } from './native.js';
 
@@ -78,6 +79,9 @@ class ScopeImpl implements Scope {
   readonly name: string | undefined;
   ended: Ended = Ended.Running;
   cleanups: Array<() => void> | undefined = undefined;
+  /** Where repairState stood at entry (see repair.ts). */
+  readonly storeMark = repairState.stores.length;
+  readonly moduleMark = repairState.moduleLoads;
   #handle: InterruptHandle | undefined = undefined;
 
   constructor(token: number, timeout: number, name: string | undefined) {
@@ -200,6 +204,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   const scope = new ScopeImpl(++lastToken, timeout, name);
   const depth = active.length;
   active.push(scope);
+  repairState.depth = depth + 1;
   if (depth === 0 && control !== undefined) publishRunning(1);
   if (timeout > 0) timed++;
   const onAbort = signal && (() => interrupt(scope.handle, signal!.reason));
@@ -217,6 +222,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   if (onAbort) signal!.removeEventListener('abort', onAbort);
   if (result === b.interrupted) {
     const outcome = b.outcome();
+    repairAfterInterrupt(scope.storeMark, scope.moduleMark);
     const error = errorFor(outcome, outcome.frames, interruptible);
     finish(depth, Ended.Interrupted);
     throw error;
@@ -225,13 +231,21 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   return result as T;
 }
 
+/** The thread left its outermost region. */
+function ended0(): void {
+  // Stores replaced by enterWith() in regions that ended normally stay replaced, as Node does.
+  if (repairState.stores.length !== 0) repairState.stores.length = 0;
+  if (control !== undefined) publishRunning(0);
+}
+
 /** Ends the scopes from `depth` up (innermost first), running their cleanups shielded. */
 function finish(depth: number, how: Ended): void {
   if (active.length === depth + 1 && active[depth]!.cleanups === undefined) {
     const scope = active.pop()!;
     scope.ended = how;
     if (scope.timeout > 0) timed--;
-    if (depth === 0 && control !== undefined) publishRunning(0);
+    repairState.depth = depth;
+    if (depth === 0) ended0();
     return;
   }
   let failure: { error: unknown } | undefined;
@@ -254,7 +268,8 @@ function finish(depth: number, how: Ended): void {
       }
     }
   });
-  if (depth === 0 && control !== undefined) publishRunning(0);
+  repairState.depth = depth;
+  if (depth === 0) ended0();
   if (failure !== undefined) throw failure.error;
 }
 

@@ -7,8 +7,9 @@ import { serve } from './runner.js';
 const filename = process.argv[2]!;
 const control = adoptControl();
 void serve(filename, control, {
-  // After the pool disconnected (closing) there is nobody left to tell.
-  send: (message: FromRunner) => void (process.connected && process.send!(message)),
+  // After the pool disconnected (closing, or killing us) there is nobody left to tell;
+  // the callback keeps a failed write (EPIPE) from becoming an unhandled 'error'.
+  send: (message: FromRunner) => void (process.connected && process.send!(message, undefined, undefined, () => {})),
   onMessage: (handler) =>
     process.on('message', (m: ToRunner) => {
       if (m.type === 'cancel') Atomics.store(control.cells, Cell.Stop, m.id);

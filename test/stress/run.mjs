@@ -1,0 +1,110 @@
+// npm run stress [-- --duration 60 --seed 1 --workers 8]
+// 8 workers and the main thread run random trees of nested regions, shields, deferred
+// cleanups, deadlines and checkpoints, while interrupts (from the main thread, from other
+// workers, from themselves) and deadlines fire at random moments. Workers are now and then
+// terminated mid-run, or call process.exit() inside a region, and must really end (G7).
+// At the end: every invariant each participant checked (G2 G3 G4 G5), the process alive,
+// RSS flat after warm-up (G6). The seed is printed; the same seed replays the same choices.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { addonError, currentThreadHandle } from '../../dist/index.js';
+import { createAgent, rng } from './agent.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : Number(process.env[`STRESS_${name.toUpperCase()}`] ?? fallback);
+};
+const duration = arg('duration', 60);
+const seed = arg('seed', Date.now() % 1e9);
+const workers = arg('workers', 8);
+const killEvery = arg('kill-every', 3) * 1000; // ms between workers ended mid-run (0: never)
+if (addonError()) throw addonError();
+console.log(`stress: ${duration} s, ${workers} workers + the main thread, seed ${seed} (replay: --seed ${seed}), Node ${process.version}`);
+
+const size = workers + 1;
+const shared = {
+  tokens: new Int32Array(new SharedArrayBuffer(4 * size)),
+  threads: new Int32Array(new SharedArrayBuffer(4 * size)),
+  nonce: currentThreadHandle().process,
+};
+const control = new Int32Array(new SharedArrayBuffer(4 * size)); // [stop, exit request per worker]
+Atomics.store(shared.threads, 0, currentThreadHandle().thread);
+const rand = rng(seed);
+const totals = [];
+const checks = { passed: 0, failed: 0, failures: [] };
+const check = (ok, what) => {
+  if (ok) checks.passed++;
+  else {
+    checks.failed++;
+    checks.failures.push(what);
+  }
+};
+
+let spawned = 0;
+const slots = new Array(size).fill(null);
+function spawn(i) {
+  const w = new Worker(new URL('./worker.mjs', import.meta.url), {
+    workerData: { index: i, seed: seed + 7919 * ++spawned, shared, control },
+  });
+  const slot = { w, stats: null, exit: null };
+  w.on('message', (m) => (slot.stats = m));
+  slot.exit = new Promise((resolve) => w.once('exit', resolve));
+  w.on('error', (e) => check(false, `worker ${i} error: ${e.message}`));
+  slots[i] = slot;
+}
+for (let i = 1; i < size; i++) spawn(i);
+await Promise.all(slots.slice(1).map((s) => new Promise((r) => s.w.once('online', r))));
+
+const main = createAgent({ index: 0, seed, shared });
+const start = performance.now();
+const end = start + duration * 1000;
+let rssWarm = 0;
+let lastKill = start;
+let killed = 0;
+while (performance.now() < end) {
+  for (let k = 0; k < 20; k++) main.fire(5);
+  main.tree();
+  if (!rssWarm && performance.now() - start > duration * 200) rssWarm = process.memoryUsage().rss;
+  if (process.env.STRESS_TRACE && Math.random() < 0.01) console.log('rss', (process.memoryUsage().rss / 2 ** 20).toFixed(0));
+  if (killEvery > 0 && performance.now() - lastKill > killEvery) {
+    // G7: end a worker mid-run, by terminate() or by process.exit() inside a region.
+    lastKill = performance.now();
+    const i = 1 + rand(workers);
+    const slot = slots[i];
+    const byExit = rand(2) === 0;
+    if (byExit) Atomics.store(control, i, 1);
+    const code = byExit ? await Promise.race([slot.exit, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]) : await slot.w.terminate();
+    Atomics.store(control, i, 0);
+    check(code === (byExit ? 3 : 1), `G7: worker ${i} ended by ${byExit ? 'process.exit(3)' : 'terminate()'} with ${code}`);
+    if (slot.stats) totals.push(slot.stats);
+    Atomics.store(shared.threads, i, 0);
+    Atomics.store(shared.tokens, i, 0);
+    killed++;
+    spawn(i);
+  }
+  await new Promise((r) => setImmediate(r)); // let worker messages and exits through
+}
+Atomics.store(control, 0, 1);
+await Promise.all(slots.slice(1).map((s) => s.exit));
+const rssEnd = process.memoryUsage().rss;
+for (const s of slots.slice(1)) if (s.stats) totals.push(s.stats);
+totals.push(main.stats);
+
+const sum = (k) => totals.reduce((a, s) => a + s[k], 0);
+for (const s of totals) for (const f of s.failures) check(false, f);
+check(true, 'the process is alive');
+check(sum('interrupted') > 0, 'interrupts were delivered');
+check(sum('returned') + sum('own') + sum('interrupted') + sum('timeouts') + sum('viaCheckpoint') === sum('regions'), 'G2: every region had exactly one outcome');
+const growthMb = (rssEnd - rssWarm) / 2 ** 20;
+const bound = 96;
+check(growthMb < bound, `G6: RSS grew ${growthMb.toFixed(1)} MB after warm-up (bound ${bound} MB)`);
+
+console.log(
+  `regions ${sum('regions')}, returned ${sum('returned')}, own errors ${sum('own')}, ` +
+    `interrupted ${sum('interrupted')} (+${sum('viaCheckpoint')} by checkpoint), timeouts ${sum('timeouts')}; ` +
+    `interrupts sent ${sum('sent')}, accepted ${sum('accepted')}; workers ended mid-run ${killed}; ` +
+    `RSS after warm-up ${(rssWarm / 2 ** 20).toFixed(0)} MB, at the end ${(rssEnd / 2 ** 20).toFixed(0)} MB (${growthMb >= 0 ? '+' : ''}${growthMb.toFixed(1)} MB)`,
+);
+for (const f of checks.failures.slice(0, 20)) console.log(`FAILED: ${f}`);
+console.log(`stress: ${checks.passed} passed, ${checks.failed} failed`);
+process.exitCode = checks.failed === 0 ? 0 : 1;
