@@ -7,7 +7,8 @@
         "native/registry.cc",
         "native/region.cc",
         "native/deadline.cc",
-        "native/stack.cc"
+        "native/stack.cc",
+        "native/clone.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

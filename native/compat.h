@@ -2,7 +2,10 @@
 // Node 20 = V8 11.3, Node 22 = V8 12.4, Node 24 = V8 13.6, Node 26 = V8 14.x.
 #pragma once
 
+#include <node_api.h>
 #include <v8.h>
+
+#include <cstring>
 
 namespace interruptible::compat {
 
@@ -31,5 +34,18 @@ struct Cped {};
 inline Cped GetCped(v8::Isolate*) { return {}; }
 inline void SetCped(v8::Isolate*, Cped) {}
 #endif
+
+// N-API has no bridge to V8 handles. A napi_value *is* a v8::Local<v8::Value> in every
+// Node release (js_native_api_v8.h converts with the same reinterpret_cast); we rely on
+// that only here, for what N-API lacks: structured cloning of reasons (clone.cc).
+inline v8::Local<v8::Value> ToV8(napi_value value) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(value));
+  memcpy(static_cast<void*>(&local), &value, sizeof(value));
+  return local;
+}
+inline napi_value ToNapi(v8::Local<v8::Value> local) {
+  return reinterpret_cast<napi_value>(*local);
+}
 
 }  // namespace interruptible::compat

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "clone.h"
 #include "compat.h"
 #include "deadline.h"
 #include "stack.h"
@@ -266,9 +267,7 @@ napi_value ReasonToJs(napi_env env, const Delivery& d) {
     napi_get_undefined(env, &v);
     return v;
   }
-  void* data = nullptr;
-  napi_create_buffer_copy(env, d.reason.size(), d.reason.data(), &data, &v);
-  return v;
+  return clone::Deserialize(env, d.reason);
 }
 
 napi_value Int64(napi_env env, int64_t i) {
@@ -316,16 +315,11 @@ napi_value Interrupt(napi_env env, napi_callback_info info) {
   napi_get_value_uint32(env, argv[0], &thread);
   napi_get_value_int64(env, argv[1], &req.token);
   napi_get_value_double(env, argv[3], &grace_ms);
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[2], &is_typed);
-  if (is_typed) {
-    napi_typedarray_type type;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_get_typedarray_info(env, argv[2], &type, &length, &data, nullptr, nullptr);
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, argv[2], &type);
+  if (type != napi_undefined) {
     req.has_reason = true;
-    const auto* bytes = static_cast<const uint8_t*>(data);
-    req.reason.assign(bytes, bytes + length);
+    if (!clone::Serialize(env, argv[2], &req.reason)) return nullptr;  // DataCloneError pending
   }
   req.deliver_at = grace_ms > 0 ? AfterMs(grace_ms) : 0;
 

@@ -20,7 +20,7 @@ void Check(Slot* slot);
 // this region's, or returns the slot's sentinel when this region was interrupted.
 napi_value Run(napi_env env, napi_callback_info info);
 
-// interrupt(thread, token, reason?: Uint8Array, graceMs) -> 1 queued, 0 region or thread
+// interrupt(thread, token, reason (structured-cloneable, or undefined), graceMs) -> 1 queued, 0 region or thread
 // no longer active, -1 no such thread was ever registered in this process.
 // token 0 aims at the thread's outermost region at the time of the request.
 napi_value Interrupt(napi_env env, napi_callback_info info);

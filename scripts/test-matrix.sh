@@ -5,6 +5,7 @@
 #   scripts/test-matrix.sh            # 20 22 24 26
 #   scripts/test-matrix.sh 22 26      # some lines
 #   MATRIX_TEST_ARGS="test/race.test.ts" scripts/test-matrix.sh
+#   MATRIX_STRESS=20 scripts/test-matrix.sh   # also the stress suite, 20 s per line
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,6 +19,9 @@ for major in "${lines[@]}"; do
   addon=$(build_for "$major") || { failed+=("$major"); continue; }
   # shellcheck disable=SC2086
   INTERRUPTIBLE_ADDON="$addon" "$nodebin" node_modules/vitest/vitest.mjs run ${MATRIX_TEST_ARGS:-} || failed+=("$major")
+  if [ -n "${MATRIX_STRESS:-}" ]; then
+    INTERRUPTIBLE_ADDON="$addon" "$nodebin" test/stress/run.mjs --duration "$MATRIX_STRESS" || failed+=("$major (stress)")
+  fi
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "matrix: failed on Node ${failed[*]}"

@@ -1,6 +1,5 @@
 // The error classes, the frames they carry, and how a reason crosses threads (G10, G11).
 import { inspect } from 'node:util';
-import { deserialize, serialize } from 'node:v8';
 
 /** One JavaScript frame the interrupted code was executing, innermost first. */
 export interface InterruptFrame {
@@ -221,19 +220,23 @@ function fromWire(value: unknown): unknown {
   return error;
 }
 
-/** Structured-clone bytes for a reason; undefined stays undefined (no bytes). */
-export function encodeReason(reason: unknown): Uint8Array | undefined {
-  if (reason === undefined) return undefined;
-  try {
-    return serialize(toWire(reason, 0));
-  } catch (error) {
-    throw new TypeError(
-      `an interrupt reason must be structured-cloneable: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
+/**
+ * A reason in the form that crosses threads: Errors become plain records (so that their
+ * class can be rebuilt); the addon then structured-clones the result natively.
+ */
+export function encodeReason(reason: unknown): unknown {
+  return toWire(reason, 0);
 }
 
-export function decodeReason(bytes: Uint8Array | undefined): unknown {
-  return bytes === undefined ? undefined : fromWire(deserialize(bytes));
+/** A reason as the requester sent it, rebuilt in this thread. */
+export function decodeReason(wire: unknown): unknown {
+  return fromWire(wire);
+}
+
+/** The TypeError for a reason the addon could not clone. */
+export function uncloneable(error: unknown): TypeError {
+  return new TypeError(
+    `an interrupt reason must be structured-cloneable: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }

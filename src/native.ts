@@ -17,7 +17,8 @@ export interface NativeFrame {
 export interface PendingRecord {
   kind: DeliveryKind;
   token: number;
-  reason: Uint8Array | undefined;
+  /** The reason in wire form (see errors.ts), cloned from the requester's thread. */
+  reason: unknown;
 }
 
 export interface OutcomeRecord extends PendingRecord {
@@ -40,7 +41,8 @@ export interface Binding {
   /** asyncId: the execution async id at entry (what the callback compares against). */
   run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number, asyncId: number): T | object;
   /** 1: queued; 0: the region or thread is no longer active; -1: no such thread ever. */
-  interrupt(thread: number, token: number, reason: Uint8Array | undefined, graceMs: number): number;
+  /** reason: structured-cloneable (cloned natively); throws DataCloneError otherwise. */
+  interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
   pending(token: number): PendingRecord | null;
   hold(): void;
   release(): void;

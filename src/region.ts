@@ -11,6 +11,7 @@ import {
   decodeReason,
   describeReason,
   encodeReason,
+  uncloneable,
   isRegistered,
   markInterrupt,
   placeInterrupt,
@@ -327,7 +328,12 @@ export function interrupt(handle: InterruptHandle, reason?: unknown, options?: I
   const b = requireAddon('interrupt()');
   const h = checkHandle(handle, b.nonce);
   const grace = options?.grace === undefined ? 0 : checkGrace(options.grace);
-  const answer = b.interrupt(h.thread, h.region, encodeReason(reason), grace);
+  let answer: number;
+  try {
+    answer = b.interrupt(h.thread, h.region, encodeReason(reason), grace);
+  } catch (error) {
+    throw uncloneable(error);
+  }
   if (answer < 0) {
     throw new TypeError(`thread ${h.thread} was never registered in this process: the handle is not one of ours`);
   }
