@@ -60,7 +60,7 @@ void OnSignal(void* data) {
   if (!snapshots.empty()) {
     // No frames: the thread was idle in its event loop.
     std::vector<Frame> frames = CaptureStack(slot->isolate);
-    for (uint32_t id : snapshots) snapshots::Fill(id, frames);
+    for (uint32_t snapshot : snapshots) snapshots::Fill(snapshot, frames);
   }
   Decide(slot);
 }

@@ -114,7 +114,8 @@ describe('hazards: fine', () => {
       0x65, 0x00, 0x01, 0x0a, 0x0e, 0x02, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b, 0x04, 0x00, 0x41, 0x01,
       0x0b,
     ]);
-    const { loop, one } = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { loop: () => void; one: () => number };
+    const wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: unknown } } }).WebAssembly;
+    const { loop, one } = new wasm.Instance(new wasm.Module(bytes)).exports as { loop: () => void; one: () => number };
     interruptedBy((scope) => (soon(scope), loop()));
     expect(one()).toBe(1);
   });
@@ -211,7 +212,8 @@ describe('hazards: not reached by an interrupt (documented)', () => {
     let handle!: Scope['handle'];
     interruptible((scope) => {
       handle = scope.handle;
-      loading = import('data:text/javascript,globalThis.__imported = true;');
+      const url = 'data:text/javascript,globalThis.__imported = true;';
+      loading = import(url);
     });
     expect(interrupt(handle)).toBe(false); // the region has ended; the body has not run yet
     await loading;

@@ -28,7 +28,7 @@ class Own extends Error {}
  */
 export function createAgent({ index, seed, shared }) {
   const rand = rng(seed);
-  const stats = { trees: 0, regions: 0, returned: 0, own: 0, interrupted: 0, timeouts: 0, viaCheckpoint: 0, sent: 0, accepted: 0, failures: [] };
+  const stats = { trees: 0, delivered: 0, regions: 0, returned: 0, own: 0, interrupted: 0, timeouts: 0, viaCheckpoint: 0, sent: 0, accepted: 0, failures: [] };
   const fail = (what) => {
     if (stats.failures.length < 20) stats.failures.push(what);
   };
@@ -113,6 +113,7 @@ export function createAgent({ index, seed, shared }) {
         count('viaCheckpoint'); // an expired deadline of this region or an outer one
       } else if (e instanceof lib.TimeoutError) {
         count('timeouts');
+        stats.delivered++;
         if (e.timeout !== timeout) fail(`G5: a TimeoutError(${e.timeout}) in a region with timeout ${timeout}`);
       } else if (e instanceof lib.InterruptError) {
         const target = e.reason?.token;
@@ -121,6 +122,7 @@ export function createAgent({ index, seed, shared }) {
           if (!stack.includes(target)) fail(`G5: checkpoint() threw for region ${target}, not active here`);
         } else {
           count('interrupted');
+          stats.delivered++;
           if (target !== token) fail(`G5: region ${token} threw an interrupt aimed at ${target}`);
         }
       } else if (e instanceof Own) {
