@@ -22,11 +22,12 @@ build_for() { # build_for <major>: prints the path of the built addon, or fails
   read -r nodebin nodedir < <(node_for "$major")
   local build=$root/.matrix/build-$major
   mkdir -p "$build"
+  local verb=rebuild
+  # Incremental only while binding.gyp (the list of sources) is unchanged.
+  [ -f "$build/build/Makefile" ] && cmp -s "$root/binding.gyp" "$build/binding.gyp" && verb=build
   cp "$root/binding.gyp" "$build/"
   ln -sfn "$root/native" "$build/native"
   ln -sfn "$root/node_modules" "$build/node_modules"
-  local verb=rebuild
-  [ -f "$build/build/Makefile" ] && verb=build
   # The home .npmrc may set nodedir, which would silently win over --nodedir.
   if ! (cd "$build" && PATH="$(dirname "$nodebin"):$PATH" npm_config_nodedir="$nodedir" \
         "$nodebin" "$root/node_modules/node-gyp/bin/node-gyp.js" $verb --nodedir="$nodedir" >build.log 2>&1); then

@@ -20,7 +20,8 @@ for major in "${lines[@]}"; do
   # shellcheck disable=SC2086
   INTERRUPTIBLE_ADDON="$addon" "$nodebin" node_modules/vitest/vitest.mjs run ${MATRIX_TEST_ARGS:-} || failed+=("$major")
   if [ -n "${MATRIX_STRESS:-}" ]; then
-    INTERRUPTIBLE_ADDON="$addon" "$nodebin" test/stress/run.mjs --duration "$MATRIX_STRESS" || failed+=("$major (stress)")
+    # shellcheck disable=SC2086
+    INTERRUPTIBLE_ADDON="$addon" "$nodebin" test/stress/run.mjs --duration "$MATRIX_STRESS" ${MATRIX_STRESS_ARGS:-} || failed+=("$major (stress)")
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then

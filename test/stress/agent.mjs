@@ -58,7 +58,7 @@ export function createAgent({ index, seed, shared }) {
           }
           break;
         case 2:
-          if (rand(50) === 0) lib.interrupt(scope.handle, { token: scope.handle.region, self: true });
+          if (rand(50) === 0 && !process.env.STRESS_NO_FIRE) lib.interrupt(scope.handle, { token: scope.handle.region, self: true });
           break;
         case 3:
           if (rand(40) === 0) throw new Own('own');
@@ -75,7 +75,7 @@ export function createAgent({ index, seed, shared }) {
   /** cleanups: per region, [times its cleanup ran, whether its defer() had returned]. */
   function region(level, cleanups) {
     if (level === 1) stats.regions++;
-    const timeout = rand(6) === 0 ? 1 + rand(3) : undefined;
+    const timeout = rand(6) === 0 && !process.env.STRESS_NO_TIMEOUT ? 1 + rand(3) : undefined;
     let token = 0;
     let outcomes = 0;
     try {
@@ -151,6 +151,7 @@ export function createAgent({ index, seed, shared }) {
     },
     /** A few interrupts at random regions of other participants. */
     fire(count) {
+      if (process.env.STRESS_NO_FIRE) return;
       const others = shared.tokens.length;
       for (let i = 0; i < count; i++) {
         const j = rand(others);
@@ -159,10 +160,10 @@ export function createAgent({ index, seed, shared }) {
         const token = Atomics.load(shared.tokens, j);
         if (thread === 0 || token === 0) continue;
         stats.sent++;
-        const grace = rand(4) === 0 ? rand(3) : 0;
+        const grace = rand(4) === 0 && !process.env.STRESS_NO_GRACE ? rand(3) : 0;
         try {
           const handle = { kind: 'interruptible.handle', process: shared.nonce, thread, region: token };
-          if (lib.interrupt(handle, { token, from: index }, { grace })) stats.accepted++;
+          if (lib.interrupt(handle, process.env.STRESS_NO_REASON ? undefined : { token, from: index }, { grace })) stats.accepted++;
         } catch (e) {
           fail(`interrupt() threw ${e?.message}`);
         }

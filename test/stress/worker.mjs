@@ -15,6 +15,7 @@ while (Atomics.load(control, 0) === 0) {
   if (gcWanted !== gcSeen) {
     gcSeen = gcWanted;
     fullGc();
+    Atomics.store(shared.heapMb, index, Math.round(process.memoryUsage().heapUsed / 2 ** 20));
     Atomics.add(control, shared.tokens.length + 1, 1);
     Atomics.notify(control, shared.tokens.length + 1);
   }
