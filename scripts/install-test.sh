@@ -7,12 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/build-lib.sh
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(20 22 24 26)
-for major in "${lines[@]}"; do
-  abi=$("$(node_for "$major" | cut -d' ' -f1)" -p process.versions.modules)
-  [ -f "prebuilds/linux-x64/node.abi$abi.glibc.node" ] || bash scripts/prebuild.sh "$major"
-done
+lines_from "$@"
+# Fresh prebuilds for the lines under test (incremental: cheap when nothing changed).
+bash scripts/prebuild.sh "${lines[@]}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tgz=$(npm pack --silent --pack-destination "$work" | tail -1)

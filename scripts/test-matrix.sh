@@ -10,8 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/build-lib.sh
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(20 22 24 26)
+lines_from "$@"
 failed=()
 for major in "${lines[@]}"; do
   read -r nodebin _ < <(node_for "$major")

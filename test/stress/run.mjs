@@ -86,9 +86,9 @@ while (performance.now() < end) {
   // Warm-up: the first half (V8 grows each isolate's heap to its working size first).
   if (!rssWarm && performance.now() - start > duration * 500) rssWarm = await settledRss();
   if (process.env.STRESS_TRACE && Math.random() < 0.01) console.log('rss', (process.memoryUsage().rss / 2 ** 20).toFixed(0));
-  // Workers are ended only in the first half: the second half measures steady-state RSS,
-  // which new isolates (and the arenas old ones leave) would blur.
-  if (killEvery > 0 && !rssWarm && performance.now() - lastKill > killEvery) {
+  // Workers are ended only in the first quarter: the second half measures steady-state
+  // RSS, which isolates still growing to their working size would blur.
+  if (killEvery > 0 && performance.now() - start < duration * 250 && performance.now() - lastKill > killEvery) {
     // G7: end a worker mid-run, by terminate() or by process.exit() inside a region.
     lastKill = performance.now();
     const i = 1 + rand(workers);
