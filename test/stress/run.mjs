@@ -118,7 +118,7 @@ check(true, 'the process is alive');
 check(sum('interrupted') > 0, 'interrupts were delivered');
 check(sum('returned') + sum('own') + sum('interrupted') + sum('timeouts') + sum('viaCheckpoint') === sum('regions'), 'G2: every outermost region had exactly one outcome');
 const growthMb = (rssEnd - rssWarm) / 2 ** 20;
-const bound = arg('rss-bound', 96); // MB
+const bound = arg('rss-bound', 128); // MB: measured second halves were -21…+75 MB (Node 20, 22, 26)
 // Node 26 grows its heaps for about 20 s of this load before they level off: shorter
 // runs report RSS but cannot judge it.
 // On Node 24 native memory grows under this load (README, "Open finding"): reported, not
