@@ -391,21 +391,27 @@ napi_value TakeSnapshot(napi_env env, napi_callback_info info) {
 }
 
 napi_value Pending(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   Slot* slot = SlotOf(env, info, &argc, argv);
   int64_t token = 0;
+  bool deliverable = false;
   napi_get_value_int64(env, argv[0], &token);
+  napi_get_value_bool(env, argv[1], &deliverable);
   napi_value none = nullptr;
   napi_get_null(env, &none);
 
   const std::vector<RegionFrame>& regions = slot->regions;
   const size_t mine = IndexOf(regions, token);
   if (mine == kNone) return none;
+  // deliverable: only what a shield between that region and here does not hold back
+  // (checkpoint() must not throw through a shield, G4).
+  const int32_t shields = slot->shared[kShieldDepth];
+  auto held = [&](size_t i) { return deliverable && shields > regions[i].shield_depth; };
   const int64_t now = NowNs();
   Delivery found;
   for (size_t i = 0; i <= mine; ++i) {
-    if (regions[i].deadline <= now) {
+    if (regions[i].deadline <= now && !held(i)) {
       found.token = regions[i].token;
       found.kind = Kind::kDeadline;
       break;
@@ -416,7 +422,7 @@ napi_value Pending(napi_env env, napi_callback_info info) {
     size_t best = found.token ? IndexOf(regions, found.token) : kNone;
     for (const Request& r : slot->requests) {
       const size_t i = IndexOf(regions, r.token);
-      if (i <= mine && (best == kNone || i < best)) {
+      if (i <= mine && !held(i) && (best == kNone || i < best)) {
         best = i;
         found.token = r.token;
         found.kind = Kind::kRequest;

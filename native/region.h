@@ -31,8 +31,9 @@ napi_value Interrupt(napi_env env, napi_callback_info info);
 napi_value Snapshot(napi_env env, napi_callback_info info);
 napi_value TakeSnapshot(napi_env env, napi_callback_info info);
 
-// pending(token) -> null | { kind, token, reason }: a request or expired deadline that aims
-// at this region or an outer one, delivered or not yet (grace period, shield, async scope).
+// pending(token, deliverable) -> null | { kind, token, reason }: a request or expired
+// deadline that aims at this region or an outer one, not delivered yet (grace period,
+// shield, async scope); with deliverable, only one that no shield holds back.
 napi_value Pending(napi_env env, napi_callback_info info);
 
 // hold(): a shield is being entered while a termination of ours is requested but has not

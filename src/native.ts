@@ -43,7 +43,8 @@ export interface Binding {
   /** 1: queued; 0: the region or thread is no longer active; -1: no such thread ever. */
   /** reason: structured-cloneable (cloned natively); throws DataCloneError otherwise. */
   interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
-  pending(token: number): PendingRecord | null;
+  /** deliverable: leave out what a shield holds back (for checkpoint()). */
+  pending(token: number, deliverable: boolean): PendingRecord | null;
   hold(): void;
   release(): void;
   outcome(): OutcomeRecord;

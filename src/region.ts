@@ -98,7 +98,7 @@ class ScopeImpl implements Scope {
 
   get interrupted(): boolean {
     if (this.ended !== Ended.Running) return this.ended === Ended.Interrupted;
-    return pendingFor(this.token) !== null;
+    return pendingFor(this.token, false) !== null;
   }
 
   defer(cleanup: () => void): void {
@@ -111,10 +111,9 @@ class ScopeImpl implements Scope {
 
   checkpoint(): void {
     if (this.ended !== Ended.Running) throw ended('checkpoint');
-    const b = addon as Binding;
-    // Shielded code is not cancelled, cooperatively or otherwise (G4).
-    if (b.shared[Shared.ShieldDepth]! > 0) return;
-    const pending = pendingFor(this.token);
+    // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
+    // what a shield between the target region and here holds back.
+    const pending = pendingFor(this.token, true);
     if (pending !== null) throw errorFor(pending, currentFrames(this.checkpoint), this.checkpoint);
   }
 }
@@ -125,10 +124,10 @@ function ended(what: string): Error {
   return error;
 }
 
-function pendingFor(token: number): PendingRecord | null {
+function pendingFor(token: number, deliverable: boolean): PendingRecord | null {
   const b = addon as Binding;
   if (b.shared[Shared.Queued] === 0 && timed === 0) return null;
-  return b.pending(token);
+  return b.pending(token, deliverable);
 }
 
 function label(scope: ScopeImpl | undefined): string {

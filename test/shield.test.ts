@@ -80,6 +80,26 @@ describe('G4: shields hold', () => {
     ).toThrow(/interrupted: x/);
   });
 
+  it('checkpoint() never throws through a shield, but does for a region entered inside it', () => {
+    const value = interruptible((outer) => {
+      interrupt(outer.handle, 'outer', { grace: 60_000 });
+      return shield(() => {
+        let innerSaw = 'nothing';
+        try {
+          interruptible((inner) => {
+            inner.checkpoint(); // the outer request is held by the shield: no throw
+            interrupt(inner.handle, 'inner', { grace: 60_000 });
+            inner.checkpoint(); // its own request: throws
+          });
+        } catch (error) {
+          innerSaw = (error as InterruptError).reason as string;
+        }
+        return innerSaw;
+      });
+    });
+    expect(value).toBe('inner');
+  });
+
   it('G3: a request that arrives while cleanups run is held until they finish', () => {
     const steps: string[] = [];
     expect(() =>
