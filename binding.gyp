@@ -5,7 +5,12 @@
       "sources": [
         "native/addon.cc",
         "native/registry.cc",
-        "native/region.cc",
+        "native/boundary.cc",
+        "native/callback.cc",
+        "native/requests.cc",
+        "native/queries.cc",
+        "native/shield.cc",
+        "native/termination.cc",
         "native/deadline.cc",
         "native/stack.cc",
         "native/clone.cc"

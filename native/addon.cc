@@ -1,26 +1,29 @@
 // Module entry: registers the loading thread and exports the binding that src/native.ts
-// types. Nothing here decides anything.
+// types, with the shared layout and the delivery kinds (shared.h). Nothing here decides
+// anything.
 // node.h (via registry.h) first: it fixes NAPI_VERSION for napi.h.
 #include "registry.h"
 
 #include <napi.h>
 
-#include "deadline.h"
-#include "region.h"
+#include "boundary.h"
+#include "queries.h"
+#include "requests.h"
+#include "shield.h"
 
 namespace interruptible {
 
 namespace {
 
 void Export(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb,
-            Slot* slot) {
+            ThreadSlot* slot) {
   napi_value fn = nullptr;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, slot, &fn);
   exports.Set(name, Napi::Value(env, fn));
 }
 
 // bareCall(fn): calls fn from native code and nothing else. The baseline the
-// benchmarks hold a region's cost against (DESIGN: within 2x of a bare N-API call).
+// benchmarks hold a region's cost against.
 napi_value BareCall(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value fn = nullptr;
@@ -32,14 +35,31 @@ napi_value BareCall(napi_env env, napi_callback_info info) {
   return result;
 }
 
+Napi::Object Layout(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("shieldDepth", static_cast<int32_t>(kShieldDepth));
+  o.Set("held", static_cast<int32_t>(kHeld));
+  o.Set("queued", static_cast<int32_t>(kQueued));
+  o.Set("fired", static_cast<int32_t>(kFired));
+  o.Set("depth", static_cast<int32_t>(kDepth));
+  o.Set("size", static_cast<int32_t>(kSharedFields));
+  return o;
+}
+
+Napi::Object Kinds(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("request", static_cast<int32_t>(Kind::kRequest));
+  o.Set("deadline", static_cast<int32_t>(Kind::kDeadline));
+  return o;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  Slot* slot = registry::Register(env);
-  deadline::SetCheck(region::Check);
+  ThreadSlot* slot = registry::Register(env);
 
-  // Shared Int32 fields (see SharedField); V8 owns the memory, the reference keeps it
-  // alive until the cleanup hook, which also removes the slot from the registry.
+  // The shared Int32 fields (shared.h); V8 owns the memory, the reference keeps it alive
+  // until the cleanup hook, which also removes the slot from the registry.
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, kSharedFields * sizeof(int32_t));
   slot->shared = static_cast<int32_t*>(buffer.Data());
   napi_create_reference(env, buffer, 1, &slot->shared_ref);
@@ -50,15 +70,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("thread", Napi::Number::New(env, slot->id));
   exports.Set("nonce", Napi::Number::New(env, registry::ProcessNonce()));
   exports.Set("shared", Napi::Int32Array::New(env, kSharedFields, buffer, 0));
+  exports.Set("layout", Layout(env));
+  exports.Set("kinds", Kinds(env));
   exports.Set("interrupted", sentinel);
-  Export(env, exports, "run", region::Run, slot);
-  Export(env, exports, "interrupt", region::Interrupt, slot);
-  Export(env, exports, "pending", region::Pending, slot);
-  Export(env, exports, "hold", region::Hold, slot);
-  Export(env, exports, "release", region::Release, slot);
-  Export(env, exports, "outcome", region::Outcome, slot);
-  Export(env, exports, "snapshot", region::Snapshot, slot);
-  Export(env, exports, "takeSnapshot", region::TakeSnapshot, slot);
+  Export(env, exports, "run", boundary::Run, slot);
+  Export(env, exports, "interrupt", requests::Interrupt, slot);
+  Export(env, exports, "snapshot", requests::Snapshot, slot);
+  Export(env, exports, "takeSnapshot", requests::TakeSnapshot, slot);
+  Export(env, exports, "pending", queries::Pending, slot);
+  Export(env, exports, "outcome", queries::Outcome, slot);
+  Export(env, exports, "hold", shield::Hold, slot);
+  Export(env, exports, "release", shield::Release, slot);
   Export(env, exports, "bareCall", BareCall, slot);
   return exports;
 }

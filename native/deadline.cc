@@ -1,5 +1,7 @@
 #include "deadline.h"
 
+#include "callback.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -17,7 +19,8 @@ struct Wake {
   bool operator>(const Wake& o) const { return when > o.when; }
 };
 
-// Leaked on purpose: the thread runs until the process exits.
+// Made at load, leaked on purpose: the thread runs until the process exits. (A
+// namespace-scope pointer, not a function-local static: see registry.cc.)
 struct Timer {
   std::mutex mu;
   std::condition_variable cv;
@@ -26,14 +29,12 @@ struct Timer {
   // When the thread will next look; kNever while it scans, so that anything armed
   // during a scan wakes it again rather than being missed.
   std::atomic<int64_t> sleep_until{kNever};
-  std::atomic<CheckFn> check{nullptr};
-  std::once_flag started;
+  std::atomic<bool> started{false};
 };
 
-Timer& T() {
-  static Timer* t = new Timer();
-  return *t;
-}
+Timer* const timer = new Timer();
+
+Timer& T() { return *timer; }
 
 void Notify() {
   Timer& t = T();
@@ -63,10 +64,9 @@ void Loop() {
     }
     const int64_t now = NowNs();
     int64_t next = kNever;
-    CheckFn check = t.check.load();
     {
       registry::Locked reg;
-      reg.ForEach([&](Slot* slot) {
+      reg.ForEach([&](ThreadSlot* slot) {
         const int64_t e = slot->earliest.load();
         if (e > now) {
           next = std::min(next, e);
@@ -74,11 +74,11 @@ void Loop() {
           // Report each expired deadline once: if its thread is stuck in native code it
           // will act when it returns to JavaScript, and re-reporting would only spin.
           slot->reported_deadline = e;
-          check(slot);
+          callback::Signal(slot);
         }
       });
       for (uint32_t id : due)
-        if (Slot* slot = reg.Find(id)) check(slot);
+        if (ThreadSlot* slot = reg.Find(id)) callback::Signal(slot);
     }
     std::unique_lock<std::mutex> lock(t.mu);
     if (!t.heap.empty()) next = std::min(next, t.heap.front().when);
@@ -96,14 +96,13 @@ void Loop() {
 }
 
 void EnsureStarted() {
-  std::call_once(T().started, [] { std::thread(Loop).detach(); });
+  if (!T().started.load(std::memory_order_acquire) && !T().started.exchange(true))
+    std::thread(Loop).detach();
 }
 
 }  // namespace
 
-void SetCheck(CheckFn fn) { T().check.store(fn); }
-
-void Armed(int64_t when) {
+void Earlier(int64_t when) {
   if (when < T().sleep_until.load()) {
     EnsureStarted();
     Notify();

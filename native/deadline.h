@@ -4,8 +4,8 @@
 //    than the time it sleeps toward;
 //  - one-shot wake-ups (grace periods, requests held inside a foreign async scope), kept
 //    in a min-heap.
-// When something is due it asks the slot's thread to check (see region.h); that thread
-// decides with its own state, so a late or spurious check is harmless.
+// When something is due it signals the slot's thread (callback.h); that thread decides
+// with its own state, so a late or spurious signal is harmless.
 #pragma once
 
 #include <cstdint>
@@ -14,14 +14,10 @@
 
 namespace interruptible::deadline {
 
-// Called on the timer thread under the registry lock, for a slot with something due.
-using CheckFn = void (*)(Slot* slot);
-void SetCheck(CheckFn fn);
-
 // A slot's earliest deadline became `when`: make sure the timer thread wakes by then.
-void Armed(int64_t when);
+void Earlier(int64_t when);
 
-// Ask for a check of slot `id` at `when`.
+// Signal slot `id` at `when` (a grace period ends, a held request is retried).
 void WakeAt(int64_t when, uint32_t id);
 
 }  // namespace interruptible::deadline

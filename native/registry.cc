@@ -7,29 +7,31 @@ namespace interruptible::registry {
 
 namespace {
 
-// Leaked on purpose: worker threads may still be tearing down when static destructors run.
+// Made when the addon is loaded (before any thread can look a slot up) and leaked on
+// purpose: worker threads may still be tearing down when static destructors run. A
+// namespace-scope pointer rather than a function-local static: no thread-safe-static
+// runtime support is needed, which keeps the Windows build's hand-assembled runtime small.
 struct State {
   std::mutex mu;
-  std::vector<Slot*> slots;
+  std::vector<ThreadSlot*> slots;
   uint32_t last_id = 0;
   double nonce = 0;
 };
 
-State& S() {
-  static State* s = [] {
-    auto* st = new State();
-    std::random_device rd;
-    st->nonce = static_cast<double>((static_cast<uint64_t>(rd()) << 20) ^ rd()) + 1;
-    return st;
-  }();
-  return *s;
+State* MakeState() {
+  auto* st = new State();
+  std::random_device rd;
+  st->nonce = static_cast<double>((static_cast<uint64_t>(rd()) << 20) ^ rd()) + 1;
+  return st;
 }
 
+State* const state = MakeState();
+
 void Remove(void* arg) {
-  auto* slot = static_cast<Slot*>(arg);
+  auto* slot = static_cast<ThreadSlot*>(arg);
   {
-    std::lock_guard<std::mutex> lock(S().mu);
-    auto& v = S().slots;
+    std::lock_guard<std::mutex> lock(state->mu);
+    auto& v = state->slots;
     v.erase(std::remove(v.begin(), v.end(), slot), v.end());
   }
   // No other thread can reach the slot now.
@@ -40,33 +42,33 @@ void Remove(void* arg) {
 
 }  // namespace
 
-Slot* Register(napi_env env) {
-  auto* slot = new Slot();
+ThreadSlot* Register(napi_env env) {
+  auto* slot = new ThreadSlot();
   slot->napi = env;
   slot->isolate = v8::Isolate::GetCurrent();
   slot->env = node::GetCurrentEnvironment(slot->isolate->GetCurrentContext());
   {
-    std::lock_guard<std::mutex> lock(S().mu);
-    slot->id = ++S().last_id;
-    S().slots.push_back(slot);
+    std::lock_guard<std::mutex> lock(state->mu);
+    slot->id = ++state->last_id;
+    state->slots.push_back(slot);
   }
   napi_add_env_cleanup_hook(env, Remove, slot);
   return slot;
 }
 
-double ProcessNonce() { return S().nonce; }
+double ProcessNonce() { return state->nonce; }
 
-Locked::Locked() : lock_(S().mu) {}
+Locked::Locked() : lock_(state->mu) {}
 Locked::~Locked() = default;
 
-Slot* Locked::Find(uint32_t id) const {
-  for (Slot* s : S().slots)
+ThreadSlot* Locked::Find(uint32_t id) const {
+  for (ThreadSlot* s : state->slots)
     if (s->id == id) return s;
   return nullptr;
 }
 
-bool Locked::Issued(uint32_t id) const { return id >= 1 && id <= S().last_id; }
+bool Locked::Issued(uint32_t id) const { return id >= 1 && id <= state->last_id; }
 
-const std::vector<Slot*>& Locked::Slots() const { return S().slots; }
+const std::vector<ThreadSlot*>& Locked::Slots() const { return state->slots; }
 
 }  // namespace interruptible::registry

@@ -1,4 +1,4 @@
-// One slot per thread (isolate + Node environment) that loaded the addon.
+// One ThreadSlot per thread (isolate + Node environment) that loaded the addon.
 //
 // Other threads reach a slot only through `registry::Locked`, which holds the registry
 // mutex; the slot's own thread removes it in an env cleanup hook that takes the same
@@ -13,18 +13,18 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "clock.h"
+#include "shared.h"
 #include "stack.h"
 
 namespace interruptible {
 
-enum class Kind : int32_t { kNone = 0, kRequest = 1, kDeadline = 2 };
-
 // An interrupt request queued on its target thread.
 struct Request {
-  int64_t token = 0;        // the region it aims at
+  int64_t token = 0;        // the region it aims at (never 0 once queued)
   int64_t deliver_at = 0;   // a grace period holds it back until then
   bool has_reason = false;  // false: the reason is `undefined`
   std::vector<uint8_t> reason;  // structured-clone bytes made by the requester
@@ -33,90 +33,94 @@ struct Request {
 // One active region on the slot's thread, outermost first.
 struct RegionFrame {
   int64_t token;
-  double async_id;          // execution async id at entry (DESIGN step 2)
+  double async_id;          // execution async id at entry (docs/BOUNDARY.md, step 2)
   int64_t deadline;         // kNever: none
   int64_t outer_earliest;   // the slot's earliest deadline before this frame
   int32_t shield_depth;     // shields held at entry: more now means code inside the
                             // region is shielded and the region cannot be interrupted
 };
 
-// What the interrupt callback delivered to a region; the boundary reports it.
+// A termination of ours: what the callback decided, carried to the boundary that ends it.
 struct Delivery {
-  int64_t token = 0;  // 0: nothing
-  Kind kind = Kind::kNone;
+  int64_t token = 0;  // the region it ends
+  Kind kind = Kind::kRequest;
   bool has_reason = false;
   std::vector<uint8_t> reason;
-  std::vector<Frame> frames;
+  std::vector<Frame> frames;  // where the thread was when the callback ran
 };
 
-// Int32 fields shared with the TypeScript layer of the slot's own thread.
-enum SharedField : int {
-  kShieldDepth = 0,  // written by TS: shields held now
-  kHeld = 1,         // written by native: a delivery waits for the outermost shield to exit
-  kQueued = 2,       // requests queued (written under Slot::mu, from any thread)
-  kFired = 3,        // written by native: a termination of ours is in flight
-  kSharedFields = 4,
-};
-
-struct Slot {
+struct ThreadSlot {
+  // Set once by Register, before any other thread can see the slot.
   uint32_t id = 0;
   v8::Isolate* isolate = nullptr;
   node::Environment* env = nullptr;
   napi_env napi = nullptr;
 
-  // The active regions, owner thread only.
-  std::vector<RegionFrame> regions;
-  // Their tokens, published to requesters without a lock (the region path stays lock-free):
-  // the owner writes tokens[d] before it raises `depth`, so a requester that finds a token
-  // below `depth` saw that region active. Deeper nesting than kMaxDepth is refused.
+  // ---- owner thread only ---------------------------------------------------------
+  std::vector<RegionFrame> regions;  // the active regions (the boundary pushes and pops)
+  // Our termination from the callback that requested it to the boundary that ends it;
+  // empty when none is in flight (mirrored in shared[kFired] for TypeScript).
+  std::optional<Delivery> fired;
+  // What the last converting boundary caught, until TypeScript collects it.
+  std::optional<Delivery> outcome;
+  // The callback ran while `fired` was set and skipped its decision: the boundary that
+  // ends `fired` signals again.
+  bool missed = false;
+  int32_t* shared = nullptr;  // SharedField-indexed; V8 owns the memory (see addon.cc)
+  napi_ref shared_ref = nullptr;
+  napi_ref sentinel_ref = nullptr;
+
+  // ---- any thread ----------------------------------------------------------------
+  // The active regions' tokens, published without a lock (the region path takes none):
+  // the owner writes tokens[d] before it raises `depth`, so a requester that finds a
+  // token below `depth` saw that region active. Deeper nesting is refused.
   static constexpr int32_t kMaxDepth = 4096;
   std::atomic<int32_t> depth{0};
   std::unique_ptr<std::atomic<int64_t>[]> tokens{new std::atomic<int64_t>[kMaxDepth]};
+  // At most one V8 interrupt pending per thread: V8 queues every call (docs/HAZARDS.md).
+  std::atomic<bool> signalled{false};
+  // Earliest deadline of the active regions; written by the owner, read by the timer.
+  std::atomic<int64_t> earliest{kNever};
 
-  // Guards `requests` and `snapshots`.
+  // ---- under `mu` ----------------------------------------------------------------
   std::mutex mu;
   std::vector<Request> requests;
   std::vector<uint32_t> snapshots;  // stack snapshots asked for (see stack.h)
 
-  // At most one V8 interrupt pending per thread: V8 queues every call (DESIGN step 2).
-  std::atomic<bool> signalled{false};
-  // Earliest deadline of the active regions; read by the deadline thread.
-  std::atomic<int64_t> earliest{kNever};
-  // Deadline thread only, under the registry lock: the expired deadline it already reported.
-  int64_t reported_deadline = kNever;
+  // ---- timer thread only, under the registry lock --------------------------------
+  int64_t reported_deadline = kNever;  // the expired deadline it already reported
 
-  // Owner thread only.
-  Delivery fired;    // terminated for, not yet seen by its boundary
-  Delivery outcome;  // what the last converting boundary reports to TS
-  bool missed = false;  // a check was skipped while `fired` was set: check again after it
-  int32_t* shared = nullptr;
-  napi_ref shared_ref = nullptr;
-  napi_ref sentinel_ref = nullptr;
-
-  void SetQueued() {  // under mu
+  void PublishQueued() {  // under mu
     __atomic_store_n(&shared[kQueued], static_cast<int32_t>(requests.size()), __ATOMIC_RELEASE);
   }
   bool AnyQueued() const { return __atomic_load_n(&shared[kQueued], __ATOMIC_ACQUIRE) != 0; }
 
-  // Any thread: was region `token` active during the call? (token 0: the outermost one,
-  // which is then written back.)
-  bool FindActive(int64_t* token) const {
+  // Any thread: the token of the region the request aims at if it is active now.
+  // `token` 0 names the outermost region.
+  std::optional<int64_t> FindActive(int64_t token) const {
     const int32_t d = depth.load(std::memory_order_acquire);
-    if (*token == 0) {
-      if (d == 0) return false;
-      *token = tokens[0].load(std::memory_order_acquire);
-      return *token != 0;
+    if (token == 0) {
+      if (d == 0) return std::nullopt;
+      const int64_t outermost = tokens[0].load(std::memory_order_acquire);
+      return outermost != 0 ? std::optional<int64_t>(outermost) : std::nullopt;
     }
     for (int32_t i = 0; i < d; ++i)
-      if (tokens[i].load(std::memory_order_acquire) == *token) return true;
-    return false;
+      if (tokens[i].load(std::memory_order_acquire) == token) return token;
+    return std::nullopt;
+  }
+
+  // Owner thread: the index of region `token` in `regions`, if it is active.
+  std::optional<size_t> IndexOf(int64_t token) const {
+    for (size_t i = 0; i < regions.size(); ++i)
+      if (regions[i].token == token) return i;
+    return std::nullopt;
   }
 };
 
 namespace registry {
 
 // Creates the calling thread's slot and the cleanup hook that removes it.
-Slot* Register(napi_env env);
+ThreadSlot* Register(napi_env env);
 
 // A random value fixed for the life of the process: tells our handles from another process's.
 double ProcessNonce();
@@ -129,15 +133,15 @@ class Locked {
   Locked(const Locked&) = delete;
   Locked& operator=(const Locked&) = delete;
 
-  Slot* Find(uint32_t id) const;  // nullptr: gone (or never existed)
-  bool Issued(uint32_t id) const; // was this id ever given out in this process?
+  ThreadSlot* Find(uint32_t id) const;  // nullptr: gone (or never existed)
+  bool Issued(uint32_t id) const;       // was this id ever given out in this process?
   template <typename F>
   void ForEach(F&& f) const {
-    for (Slot* s : Slots()) f(s);
+    for (ThreadSlot* s : Slots()) f(s);
   }
 
  private:
-  const std::vector<Slot*>& Slots() const;
+  const std::vector<ThreadSlot*>& Slots() const;
   std::unique_lock<std::mutex> lock_;
 };
 

@@ -69,17 +69,17 @@ struct Entry {
   std::vector<Frame> frames;
 };
 
-// Leaked on purpose, like the registry: threads may outlive static destruction.
+// Made at load, leaked on purpose, like the registry: threads may outlive static
+// destruction.
 struct Table {
   std::mutex mu;
   uint32_t last = 0;
   std::unordered_map<uint32_t, Entry> entries;
 };
 
-Table& T() {
-  static Table* t = new Table();
-  return *t;
-}
+Table* const table = new Table();
+
+Table& T() { return *table; }
 
 }  // namespace
 

@@ -1,26 +1,24 @@
-// The control block shared between a StoppableWorker (parent side) and the worker it
-// runs (in-worker side): a stop flag and what the worker is doing, in shared memory so
-// that either side sees it at once even while the other is stuck in a busy loop.
+// The control block shared between a worker's parent (StoppableWorker, or a Pool's
+// executor) and the worker: a stop flag and whether the worker runs a region, in shared
+// memory so that either side sees it at once even while the other is stuck in a busy
+// loop. The Workers layer: it knows regions (to publish Running), never pools.
 import { BroadcastChannel, getEnvironmentData, isMainThread, parentPort, setEnvironmentData, threadId } from 'node:worker_threads';
 import { addon } from './native.js';
+import { regions } from './region-stack.js';
 
-/** Int32 cells of a control block. */
+/** Int32 cells of a control block; the writer of each is named. */
 export const Cell = {
-  /** 1 once stop() was called; in a pool, the id of the task to stop. */
+  /** Parent: 0, or the job to stop (any nonzero value stops a worker that runs no jobs). */
   Stop: 0,
-  /** 1 while the worker runs a region (outermost), else 0. */
+  /** Worker: 1 while it runs a region (its outermost), else 0. */
   Running: 1,
-  /** The worker's id in the addon's registry (0: the addon is not loaded there). */
+  /** Worker: its id in the addon's registry (0: the addon is not loaded there). */
   Thread: 2,
-  /** The threadId of the worker this block belongs to (guards against inheritance). */
+  /** Parent: the threadId of the worker this block belongs to (guards against inheritance). */
   Owner: 3,
-  /** 1 while the parent watches Running for state events. */
+  /** Parent: 1 while it watches Running for state events. */
   Watched: 4,
-  /** For pools: the id of the task running now (0: none). */
-  Task: 5,
-  /** For pools: the region token of that task. */
-  TaskRegion: 6,
-  Count: 8,
+  Count: 5,
 } as const;
 
 export interface ControlInfo {
@@ -44,7 +42,7 @@ export function channelName(id: string): string {
 let counter = 0;
 export function newControl(): ControlInfo {
   const cells = new Int32Array(new SharedArrayBuffer(Cell.Count * 4));
-  const parent = own();
+  const parent = ownControl();
   return {
     id: `${process.pid}.${threadId}.${++counter}`,
     cells,
@@ -69,9 +67,15 @@ export function spawnWith<W extends { threadId: number }>(info: ControlInfo, cre
   return worker;
 }
 
+/** Sets the stop cell to `job` and wakes whoever waits on it. */
+export function requestStop(info: ControlInfo, job: number): void {
+  Atomics.store(info.cells, Cell.Stop, job);
+  Atomics.notify(info.cells, Cell.Stop);
+}
+
 /** Tells every StoppableWorker above this thread that `info` now runs below it. */
 export function announce(info: ControlInfo): void {
-  const parent = own();
+  const parent = ownControl();
   if (!parent) return;
   [parent.id, ...parent.ancestors].forEach((id, depth) => {
     const channel = new BroadcastChannel(channelName(id));
@@ -82,18 +86,22 @@ export function announce(info: ControlInfo): void {
 
 // ---- the in-worker side ----------------------------------------------------------
 
+/** This thread's block: undefined until looked up, null when it has none. */
 let mine: ControlInfo | null | undefined;
+/** The job the thread runs now (0: none), set by the layer that runs jobs (a pool). */
+let job = 0;
 const stopController = new AbortController();
 
-/** This thread's control block, if a StoppableWorker (or a Pool) runs it. */
-export function own(): ControlInfo | undefined {
+/** This thread's control block, if a StoppableWorker (or a Pool) runs it; looked up once, on first use. */
+export function ownControl(): ControlInfo | undefined {
   if (mine !== undefined) return mine ?? undefined;
   mine = null;
   if (isMainThread) return undefined;
   const info = getEnvironmentData(kEnvKey) as ControlInfo | undefined;
   if (info === undefined) return undefined;
   // Environment data is inherited by workers that this worker creates; only the worker
-  // the block was made for may take it. Its parent marks it right after creating it.
+  // the block was made for may take it. Its parent marks it right after creating it, so
+  // this waits microseconds at most (1 s is only a bound).
   Atomics.wait(info.cells, Cell.Owner, 0, 1000);
   if (Atomics.load(info.cells, Cell.Owner) !== threadId) return undefined;
   mine = info;
@@ -106,6 +114,34 @@ export function own(): ControlInfo | undefined {
   };
   if (Atomics.load(info.cells, Cell.Stop) !== 0) queueMicrotask(onStop);
   return info;
+}
+
+// Where a block may exist: publish Running for the parent (StoppableWorker.state), and
+// look the block up just after the importing module graph has run (not during import,
+// which must not wait), so that a stop reaches even a worker that never asks for it.
+if (!isMainThread && getEnvironmentData(kEnvKey) !== undefined) {
+  queueMicrotask(ownControl);
+  const publish = (running: 0 | 1) => {
+    const cells = ownControl()?.cells;
+    if (cells === undefined) return;
+    Atomics.store(cells, Cell.Running, running);
+    if (cells[Cell.Watched] !== 0) Atomics.notify(cells, Cell.Running);
+  };
+  regions.onOutermost({ enter: () => publish(1), exit: () => publish(0) });
+}
+
+/**
+ * For a pool's child process, which has no parent thread to share memory with: a
+ * control block of its own, whose Stop cell the runner sets when a cancel arrives.
+ */
+export function adoptControl(): ControlInfo {
+  mine = { id: `${process.pid}.0.0`, cells: new Int32Array(new SharedArrayBuffer(Cell.Count * 4)), ancestors: [] };
+  return mine;
+}
+
+/** The layer that runs jobs on this thread says which one runs now (0: none). */
+export function setCurrentJob(id: number): void {
+  job = id;
 }
 
 function onStop(): void {
@@ -125,26 +161,15 @@ export class StopRequestedError extends Error {
 }
 
 /**
- * For a pool's child process, which has no parent thread to share memory with: a
- * control block of its own, whose Stop cell the runner sets when a cancel arrives.
- */
-export function adoptControl(): ControlInfo {
-  mine = { id: `${process.pid}.0.0`, cells: new Int32Array(new SharedArrayBuffer(Cell.Count * 4)), ancestors: [] };
-  return mine;
-}
-
-/**
  * True once this worker was asked to stop (StoppableWorker.stop()), or, in a pool, once
  * the task running now was cancelled; readable in a busy loop.
  */
 export function stopRequested(): boolean {
-  const info = own();
+  const info = ownControl();
   if (info === undefined) return false;
   const stop = Atomics.load(info.cells, Cell.Stop);
-  if (stop === 0) return false;
-  // A pool names the task it stops, so that a cancel never reaches the next task.
-  const task = Atomics.load(info.cells, Cell.Task);
-  return task === 0 || stop === task;
+  // A pool names the job it stops, so that a cancel never reaches the next one.
+  return stop !== 0 && (job === 0 || stop === job);
 }
 
 /** Throws StopRequestedError once this worker was asked to stop. */
@@ -160,6 +185,6 @@ export function throwIfStopRequested(): void {
  * loop turns; busy loops read stopRequested()). Never aborts outside a StoppableWorker.
  */
 export function stopSignal(): AbortSignal {
-  own();
+  ownControl();
   return stopController.signal;
 }

@@ -11,30 +11,38 @@ export interface InterruptHandle {
   readonly region: number;
 }
 
+/** Thread ids are 32-bit in the addon's registry. */
+const MAX_THREAD = 2 ** 32 - 1;
+
 export function makeHandle(process: number, thread: number, region: number): InterruptHandle {
   return Object.freeze({ kind: 'interruptible.handle', process, thread, region });
 }
 
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-/** The handle, checked; a TypeError that says what is wrong with anything else. */
+/**
+ * The handle, checked, as a fresh copy: each field is read exactly once (a getter or a
+ * Proxy cannot show one value to the check and another to the addon). A TypeError that
+ * says what is wrong with anything else.
+ */
 export function checkHandle(value: unknown, processNonce: number): InterruptHandle {
   if (typeof value !== 'object' || value === null) {
     throw new TypeError(`expected an InterruptHandle, got ${value === null ? 'null' : typeof value}`);
   }
   const h = value as Partial<Record<keyof InterruptHandle, unknown>>;
-  if (h.kind !== 'interruptible.handle' || typeof h.process !== 'number' || !isCount(h.thread) ||
-      h.thread === 0 || !isCount(h.region)) {
+  const [kind, process, thread, region] = [h.kind, h.process, h.thread, h.region];
+  if (
+    kind !== 'interruptible.handle' ||
+    typeof process !== 'number' ||
+    typeof thread !== 'number' || !Number.isInteger(thread) || thread < 1 || thread > MAX_THREAD ||
+    typeof region !== 'number' || !Number.isSafeInteger(region) || region < 0
+  ) {
     throw new TypeError(
       'expected an InterruptHandle (from scope.handle or currentThreadHandle()), got a malformed object',
     );
   }
-  if (h.process !== processNonce) {
+  if (process !== processNonce) {
     throw new TypeError(
       'this InterruptHandle belongs to another process: handles name threads of the process that made them',
     );
   }
-  return h as InterruptHandle;
+  return makeHandle(process, thread, region);
 }

@@ -1,22 +1,13 @@
-export {
-  interruptible,
-  interrupt,
-  shield,
-  withTimeout,
-  currentThreadHandle,
-  type Scope,
-  type RegionOptions,
-  type InterruptOptions,
-} from './region.js';
+// The public names. The house (README, Architecture): the core (regions, interrupts,
+// shields, errors) knows no worker and no pool; the Workers layer builds on the core;
+// the Pool builds on both.
+export { interruptible, withTimeout, type Scope, type RegionOptions } from './region.js';
+export { interrupt, currentThreadHandle, type InterruptOptions } from './interrupt.js';
+export { shield } from './shield.js';
 export type { InterruptHandle } from './handle.js';
-export {
-  InterruptError,
-  TimeoutError,
-  registerInterruptType,
-  isInterrupt,
-  type InterruptFrame,
-  type ErrorClass,
-} from './errors.js';
+export { InterruptError, TimeoutError, isInterrupt, type ErrorClass } from './errors.js';
+export type { InterruptFrame } from './frames.js';
+export { registerInterruptType } from './reasons.js';
 export { AddonUnavailableError, addonError } from './native.js';
 export {
   StoppableWorker,

@@ -3,10 +3,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** What the native boundary reports for a delivery (see native/registry.h, Kind). */
-export const DeliveryKind = { Request: 1, Deadline: 2 } as const;
-export type DeliveryKind = (typeof DeliveryKind)[keyof typeof DeliveryKind];
-
 export interface NativeFrame {
   function: string;
   script: string;
@@ -14,10 +10,32 @@ export interface NativeFrame {
   column: number;
 }
 
+/** Indexes of the Int32 fields shared with the addon (native/shared.h), as it exports them. */
+export interface SharedLayout {
+  /** Shields held now. Written by src/shield.ts only. */
+  readonly shieldDepth: number;
+  /** A delivery waits for the outermost shield's exit. Written by the addon. */
+  readonly held: number;
+  /** Requests queued for this thread. Written by the addon. */
+  readonly queued: number;
+  /** A termination of ours is in flight. Written by the addon. */
+  readonly fired: number;
+  /** Regions active, as the addon counts them. Written by the addon. */
+  readonly depth: number;
+  readonly size: number;
+}
+
+/** What ended a region, as the addon numbers it (native/shared.h, Kind). */
+export interface DeliveryKinds {
+  readonly request: number;
+  readonly deadline: number;
+}
+
 export interface PendingRecord {
-  kind: DeliveryKind;
+  /** One of Binding.kinds. */
+  kind: number;
   token: number;
-  /** The reason in wire form (see errors.ts), cloned from the requester's thread. */
+  /** The reason in wire form (src/reasons.ts), cloned from the requester's thread. */
   reason: unknown;
 }
 
@@ -25,9 +43,7 @@ export interface OutcomeRecord extends PendingRecord {
   frames: NativeFrame[];
 }
 
-/** Indexes of the Int32 fields shared with native/registry.h (SharedField). */
-export const Shared = { ShieldDepth: 0, Held: 1, Queued: 2, Fired: 3 } as const;
-
+/** The addon's exports (native/addon.cc); each function is documented where it is defined. */
 export interface Binding {
   /** NODE_MODULE_VERSION the addon was compiled for. */
   readonly abi: number;
@@ -36,22 +52,23 @@ export interface Binding {
   /** Random, fixed for the process: tells our handles from another process's. */
   readonly nonce: number;
   readonly shared: Int32Array;
+  readonly layout: SharedLayout;
+  readonly kinds: DeliveryKinds;
   /** Returned by run() when the region was interrupted; details come from outcome(). */
   readonly interrupted: object;
-  /** asyncId: the execution async id at entry (what the callback compares against). */
+  /** native/boundary.h */
   run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number, asyncId: number): T | object;
-  /** 1: queued; 0: the region or thread is no longer active; -1: no such thread ever. */
-  /** reason: structured-cloneable (cloned natively); throws DataCloneError otherwise. */
+  /** native/requests.h: 1 queued; 0 the region or thread is no longer active; -1 no such thread ever. */
   interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
-  /** deliverable: leave out what a shield holds back (for checkpoint()). */
+  /** native/requests.h */
+  snapshot(thread: number): number;
+  takeSnapshot(id: number, abandon: boolean): NativeFrame[] | undefined;
+  /** native/queries.h */
   pending(token: number, deliverable: boolean): PendingRecord | null;
+  outcome(): OutcomeRecord | null;
+  /** native/shield.h */
   hold(): void;
   release(): void;
-  outcome(): OutcomeRecord;
-  /** Asks `thread` for its current frames; 0 when no such thread is registered. */
-  snapshot(thread: number): number;
-  /** The frames ([] when idle), or undefined while unanswered; `abandon` stops waiting. */
-  takeSnapshot(id: number, abandon: boolean): NativeFrame[] | undefined;
   /** Calls fn from native code and nothing else: the benchmarks' baseline. */
   bareCall<T>(fn: () => T): T;
 }

@@ -1,5 +1,7 @@
-// What the boundary repairs after an interrupt (DESIGN step 5), learnt only when it is
-// needed: region entry reads two counters; the work happens on the interrupted path.
+// What the boundary repairs after an interrupt (docs/BOUNDARY.md, step 5), learnt only
+// when it is needed: region entry reads two counters; the work happens on the
+// interrupted path. Installed by the first region of the thread (installRepairs), not on
+// import: a program that never enters a region keeps Node's functions untouched.
 //
 // - AsyncLocalStorage on Node 20/22 (the async_hooks implementation): a terminated
 //   `als.run()` skips the `finally` that puts the previous store back on the execution
@@ -13,6 +15,7 @@
 //   them afresh.
 import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import Module from 'node:module';
+import { regions } from './region-stack.js';
 
 interface StoreRecord {
   resource: Record<symbol, unknown>;
@@ -20,15 +23,11 @@ interface StoreRecord {
   old: unknown;
 }
 
-/** Read and written by region.ts on entry and exit. */
-export const repairState = {
-  /** Regions active on this thread. */
-  depth: 0,
-  /** Stores replaced inside regions and not yet put back (Node 20/22). */
-  stores: [] as StoreRecord[],
-  /** Module#load calls so far on this thread. */
-  moduleLoads: 0,
-};
+/** Stores replaced inside regions and not yet put back (Node 20/22); owned here. */
+const stores: StoreRecord[] = [];
+/** Module#load calls so far on this thread; owned here. */
+let moduleLoads = 0;
+let installed = false;
 
 type AlsInternals = AsyncLocalStorage<unknown> & { kResourceStore?: symbol };
 type Run = (this: AlsInternals, store: unknown, callback: (...args: unknown[]) => unknown, ...args: unknown[]) => unknown;
@@ -43,22 +42,24 @@ function patchAsyncLocalStorage(): void {
   const record = (als: AlsInternals) => {
     const resource = executionAsyncResource() as Record<symbol, unknown>;
     const key = als.kResourceStore!;
-    repairState.stores.push({ resource, key, old: resource[key] });
+    stores.push({ resource, key, old: resource[key] });
   };
   proto.run = function (this: AlsInternals, store, callback, ...args) {
-    if (repairState.depth === 0) return run.call(this, store, callback, ...args);
-    const mark = repairState.stores.length;
+    if (regions.depth === 0) return run.call(this, store, callback, ...args);
+    const mark = stores.length;
     record(this);
     try {
       return run.call(this, store, callback, ...args);
     } finally {
-      repairState.stores.length = mark; // run's own finally ran: nothing to undo
+      stores.length = mark; // run's own finally ran: nothing to undo
     }
   };
   proto.enterWith = function (this: AlsInternals, store) {
-    if (repairState.depth !== 0) record(this);
+    if (regions.depth !== 0) record(this);
     enterWith.call(this, store);
   };
+  // Stores replaced by enterWith() in regions that ended normally stay replaced, as Node does.
+  regions.onOutermost({ enter() {}, exit: () => void (stores.length = 0) });
 }
 
 const loadOrder = new WeakMap<object, number>();
@@ -67,26 +68,38 @@ function patchModuleLoad(): void {
   const proto = (Module as unknown as { prototype: { load(this: object, filename: string): unknown } }).prototype;
   const load = proto.load;
   proto.load = function (this: object, filename: string) {
-    loadOrder.set(this, ++repairState.moduleLoads);
+    loadOrder.set(this, ++moduleLoads);
     return load.call(this, filename);
   };
 }
 
-patchAsyncLocalStorage();
-patchModuleLoad();
+/** Patches what the repairs need; once per thread, before its first region. */
+export function installRepairs(): void {
+  if (installed) return;
+  installed = true;
+  patchAsyncLocalStorage();
+  patchModuleLoad();
+}
+
+/** Where the logs stand now: a region's entry marks. */
+export function storeMark(): number {
+  return stores.length;
+}
+export function moduleMark(): number {
+  return moduleLoads;
+}
 
 /** Undoes what an interrupted region left behind, back to its entry marks. */
-export function repairAfterInterrupt(storeMark: number, moduleMark: number): void {
-  const stores = repairState.stores;
-  for (let i = stores.length - 1; i >= storeMark; i--) {
+export function repairAfterInterrupt(storeAt: number, moduleAt: number): void {
+  for (let i = stores.length - 1; i >= storeAt; i--) {
     const r = stores[i]!;
     r.resource[r.key] = r.old;
   }
-  if (stores.length > storeMark) stores.length = storeMark;
-  if (repairState.moduleLoads > moduleMark) {
+  if (stores.length > storeAt) stores.length = storeAt;
+  if (moduleLoads > moduleAt) {
     const cache = (Module as unknown as { _cache: Record<string, { loaded: boolean } | undefined> })._cache;
     for (const [key, mod] of Object.entries(cache)) {
-      if (mod && !mod.loaded && (loadOrder.get(mod) ?? 0) > moduleMark) delete cache[key];
+      if (mod && !mod.loaded && (loadOrder.get(mod) ?? 0) > moduleAt) delete cache[key];
     }
   }
 }

@@ -2,11 +2,13 @@
 // in order — a stop flag it can poll, an interrupt of the region it runs, terminate().
 import { EventEmitter } from 'node:events';
 import { BroadcastChannel, Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
-import { Cell, announce, channelName, newControl, spawnWith, type ControlInfo, type ControlMessage } from './control.js';
+import { Cell, announce, channelName, newControl, requestStop, spawnWith, type ControlInfo, type ControlMessage } from './control.js';
 import { makeHandle } from './handle.js';
+import { interrupt } from './interrupt.js';
+import { Ladder } from './ladder.js';
 import { addon } from './native.js';
-import { interrupt } from './region.js';
-import type { InterruptFrame } from './errors.js';
+import { threadStack, type ThreadStack } from './snapshot.js';
+import { checkDelay, checkOptions } from './validate.js';
 
 export type WorkerState = 'starting' | 'idle' | 'running' | 'stopping' | 'exited';
 
@@ -25,28 +27,7 @@ export interface StopResult {
   exitCode: number;
 }
 
-export type StackSnapshot =
-  | { state: 'running'; frames: InterruptFrame[] }
-  | { state: 'idle'; frames: null }
-  | { state: 'unresponsive'; frames: null }
-  | { state: 'exited'; frames: null };
-
-interface Node {
-  info: ControlInfo;
-  depth: number;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function checkMs(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
-    throw new RangeError(`${name} must be a finite number of milliseconds >= 0, got ${String(value)}`);
-  }
-  return value;
-}
+export type StackSnapshot = ThreadStack;
 
 export class StoppableWorker extends EventEmitter {
   /** The underlying worker: postMessage, resourceLimits, etc. all work on it. */
@@ -54,7 +35,8 @@ export class StoppableWorker extends EventEmitter {
   readonly threadId: number;
   readonly #control: ControlInfo;
   readonly #channel: BroadcastChannel;
-  readonly #descendants = new Map<string, Node>();
+  /** Workers started below this one with StoppableWorker, by control id. */
+  readonly #descendants = new Map<string, { info: ControlInfo; depth: number }>();
   readonly #exit: Promise<number>;
   #phase: 'starting' | 'started' | 'stopping' | 'exited' = 'starting';
   #exitCode: number | undefined;
@@ -72,9 +54,7 @@ export class StoppableWorker extends EventEmitter {
     this.#channel.unref();
     this.#channel.onmessage = (event) => {
       const message = (event as { data: ControlMessage }).data;
-      if (message.type === 'descendant') {
-        this.#descendants.set(message.info.id, { info: message.info, depth: message.depth });
-      }
+      if (message.type === 'descendant') this.#descendants.set(message.info.id, message);
     };
     this.#exit = new Promise((resolve) => {
       this.worker.once('exit', (code: number) => {
@@ -99,14 +79,8 @@ export class StoppableWorker extends EventEmitter {
 
   /** What the worker is doing now; read from shared memory, so it is current. */
   get state(): WorkerState {
-    switch (this.#phase) {
-      case 'starting':
-      case 'stopping':
-      case 'exited':
-        return this.#phase;
-      default:
-        return Atomics.load(this.#control.cells, Cell.Running) !== 0 ? 'running' : 'idle';
-    }
+    if (this.#phase !== 'started') return this.#phase;
+    return Atomics.load(this.#control.cells, Cell.Running) !== 0 ? 'running' : 'idle';
   }
 
   /** The exit code once the worker has exited. */
@@ -123,9 +97,8 @@ export class StoppableWorker extends EventEmitter {
    * none, has exited, or has not loaded this library.
    */
   interrupt(reason?: unknown): boolean {
-    const thread = Atomics.load(this.#control.cells, Cell.Thread);
-    if (thread === 0 || this.#phase === 'exited' || addon === undefined) return false;
-    return interrupt(makeHandle(addon.nonce, thread, 0), reason);
+    if (this.#phase === 'exited') return false;
+    return interruptThread(this.#control, reason);
   }
 
   /**
@@ -134,37 +107,24 @@ export class StoppableWorker extends EventEmitter {
    * state says 'unresponsive'.
    */
   async stack(options?: { timeout?: number }): Promise<StackSnapshot> {
-    const timeout = checkMs(options?.timeout, 'options.timeout', 100);
-    const thread = Atomics.load(this.#control.cells, Cell.Thread);
+    const timeout = checkDelay(checkOptions<{ timeout: number }>(options, 'stack() options').timeout, 'options.timeout', 100);
     if (this.#phase === 'exited') return { state: 'exited', frames: null };
-    if (thread === 0 || addon === undefined) return { state: 'unresponsive', frames: null };
-    const b = addon;
-    const id = b.snapshot(thread);
-    if (id === 0) return { state: 'exited', frames: null };
-    const deadline = performance.now() + timeout;
-    for (;;) {
-      const frames = b.takeSnapshot(id, false);
-      if (frames !== undefined) return frames.length === 0 ? { state: 'idle', frames: null } : { state: 'running', frames };
-      if (performance.now() >= deadline) {
-        if (b.takeSnapshot(id, true) !== undefined) continue;
-        return (this.#phase as string) === 'exited' ? { state: 'exited', frames: null } : { state: 'unresponsive', frames: null };
-      }
-      await delay(1);
-    }
+    return threadStack(Atomics.load(this.#control.cells, Cell.Thread), timeout, () => this.#phase === 'exited');
   }
 
   /**
-   * Stops the worker by the ladder: sets its stop flag (stopRequested() turns true at
-   * once; stopSignal() aborts when its event loop turns; its port stops keeping it
-   * alive), then after `grace` ms interrupts its regions, then after `force` ms
-   * terminates it. Workers that it created with StoppableWorker are walked first.
+   * Stops the worker by the ladder (src/ladder.ts): sets its stop flag (stopRequested()
+   * turns true at once; stopSignal() aborts when its event loop turns; its port stops
+   * keeping it alive), then after `grace` ms interrupts its regions, then after `force`
+   * ms terminates it. Workers that it created with StoppableWorker are walked first.
    * Resolves with the rung that ended it.
    */
   stop(options?: StopOptions): Promise<StopResult> {
-    const grace = checkMs(options?.grace, 'options.grace', 1000);
-    const force = Math.max(grace, checkMs(options?.force, 'options.force', 5000));
+    const o = checkOptions<StopOptions>(options, 'stop() options');
+    const grace = checkDelay(o.grace, 'options.grace', 1000);
+    const force = Math.max(grace, checkDelay(o.force, 'options.force', 5000));
     if (this.#phase === 'exited') return Promise.resolve({ rung: 'exited', exitCode: this.#exitCode ?? 0 });
-    this.#stopping ??= this.#ladder(grace, force);
+    this.#stopping ??= this.#climb(grace, force);
     return this.#stopping;
   }
 
@@ -173,31 +133,23 @@ export class StoppableWorker extends EventEmitter {
     return this.worker.terminate();
   }
 
-  async #ladder(grace: number, force: number): Promise<StopResult> {
+  async #climb(grace: number, force: number): Promise<StopResult> {
     this.#phase = 'stopping';
     this.#changed();
     // Children first, deepest first, then this worker.
     const nodes = [...this.#descendants.values()].sort((a, b) => b.depth - a.depth).map((n) => n.info);
     nodes.push(this.#control);
-    for (const info of nodes) {
-      Atomics.store(info.cells, Cell.Stop, 1);
-      Atomics.notify(info.cells, Cell.Stop);
-      const channel = new BroadcastChannel(channelName(info.id));
-      channel.postMessage({ type: 'stop' } satisfies ControlMessage);
-      channel.close();
-    }
-    const exited = (ms: number) => Promise.race([this.#exit.then(() => true), delay(ms).then(() => false)]);
-    if (await exited(grace)) return { rung: 'cooperative', exitCode: this.#exitCode ?? 0 };
-    if (addon !== undefined) {
-      const b = addon;
-      for (const info of nodes) {
-        const thread = Atomics.load(info.cells, Cell.Thread);
-        if (thread !== 0) interrupt(makeHandle(b.nonce, thread, 0), 'stop');
-      }
-    }
-    if (await exited(force - grace)) return { rung: 'interrupt', exitCode: this.#exitCode ?? 0 };
-    const exitCode = await this.worker.terminate();
-    return { rung: 'terminate', exitCode };
+    const ladder = new Ladder(
+      [
+        { rung: 'cooperative', at: 0, take: () => nodes.forEach(stopNode) },
+        { rung: 'interrupt', at: grace, take: () => nodes.map((n) => interruptThread(n, 'stop')).includes(true) },
+        { rung: 'terminate', at: force, take: () => void this.worker.terminate() },
+      ],
+      { unref: true },
+    );
+    const exitCode = await this.#exit;
+    ladder.stop();
+    return { rung: ladder.rung as StopRung, exitCode };
   }
 
   #changed(): void {
@@ -232,3 +184,16 @@ export class StoppableWorker extends EventEmitter {
   }
 }
 
+function stopNode(info: ControlInfo): void {
+  requestStop(info, 1);
+  const channel = new BroadcastChannel(channelName(info.id));
+  channel.postMessage({ type: 'stop' } satisfies ControlMessage);
+  channel.close();
+}
+
+/** Interrupts the region the worker of `info` runs now, if any. */
+function interruptThread(info: ControlInfo, reason: unknown): boolean {
+  const thread = Atomics.load(info.cells, Cell.Thread);
+  if (thread === 0 || addon === undefined) return false;
+  return interrupt(makeHandle(addon.nonce, thread, 0), reason);
+}

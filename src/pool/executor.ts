@@ -2,11 +2,11 @@
 // pool's ladder; the pool decides when to use which rung.
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker, type TransferListItem } from 'node:worker_threads';
-import { Cell, newControl, spawnWith, type ControlInfo } from '../control.js';
+import { Cell, newControl, requestStop, spawnWith, type ControlInfo } from '../control.js';
 import { makeHandle } from '../handle.js';
+import { interrupt } from '../interrupt.js';
 import { addon } from '../native.js';
-import { interrupt } from '../region.js';
-import type { FromRunner, ToRunner } from './protocol.js';
+import { TaskCell, type FromRunner, type ToRunner } from './protocol.js';
 
 export type Isolation = 'thread' | 'process';
 
@@ -34,10 +34,13 @@ const processEntry = new URL('./process-entry.js', import.meta.url);
 class ThreadExecutor implements Executor {
   readonly isolation = 'thread';
   readonly #control: ControlInfo = newControl();
+  /** Written by the runner: the task it runs and that task's region (runner.ts, TaskCell). */
+  readonly #tasks = new Int32Array(new SharedArrayBuffer(TaskCell.Count * 4));
   readonly #worker: Worker;
 
   constructor(filename: string) {
-    this.#worker = spawnWith(this.#control, () => new Worker(threadEntry, { workerData: { filename } }));
+    const workerData = { filename, taskCells: this.#tasks };
+    this.#worker = spawnWith(this.#control, () => new Worker(threadEntry, { workerData }));
   }
 
   send(message: ToRunner, transferList?: readonly TransferListItem[]): void {
@@ -45,19 +48,19 @@ class ThreadExecutor implements Executor {
   }
 
   cooperate(id: number): void {
-    Atomics.store(this.#control.cells, Cell.Stop, id);
+    requestStop(this.#control, id);
     this.#worker.postMessage({ type: 'cancel', id } satisfies ToRunner);
   }
 
   interrupt(id: number, reason: unknown): boolean {
-    const cells = this.#control.cells;
-    const thread = Atomics.load(cells, Cell.Thread);
+    const thread = Atomics.load(this.#control.cells, Cell.Thread);
     if (thread === 0 || addon === undefined) return false;
     // Read the region between two reads of the task id: a region token read while
     // another task had started is never used (a request never hits a later task, G5).
-    if (Atomics.load(cells, Cell.Task) !== id) return false;
-    const region = Atomics.load(cells, Cell.TaskRegion);
-    if (region === 0 || Atomics.load(cells, Cell.Task) !== id) return false;
+    const tasks = this.#tasks;
+    if (Atomics.load(tasks, TaskCell.Task) !== id) return false;
+    const region = Atomics.load(tasks, TaskCell.Region);
+    if (region === 0 || Atomics.load(tasks, TaskCell.Task) !== id) return false;
     return interrupt(makeHandle(addon.nonce, thread, region), reason);
   }
 

@@ -1,27 +1,28 @@
 // Pool: runs tasks on worker threads (or child processes) and cancels a running task
 // without killing its worker: the task's signal, then an interrupt of its region, and
-// only then terminate and respawn.
+// only then terminate and respawn (the ladder, src/ladder.ts).
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
-import { InterruptError, TimeoutError, type InterruptFrame } from '../errors.js';
+import type { InterruptFrame } from '../frames.js';
+import { Ladder, type Step } from '../ladder.js';
+import { checkDelay, checkOptions, checkSignal, checkTimeout } from '../validate.js';
 import { createExecutor, type Executor, type Isolation } from './executor.js';
 import type { FromRunner } from './protocol.js';
+import { cancelledError, rungOf, settle, type CancelRung, type Task } from './task.js';
 
 export type { Isolation } from './executor.js';
 export type { TaskContext, TaskFunction } from './protocol.js';
-
-/** How a cancelled task ended: the rung of the ladder that ended it. */
-export type CancelRung = 'queued' | 'cooperative' | 'interrupt' | 'terminate' | 'kill';
+export type { CancelRung, CancelledTaskError } from './task.js';
 
 export interface PoolOptions {
-  /** The task module: exports `(input, { signal }) => result | Promise<result>` as default (or `task`). */
+  /** The task module: exports `(input, { signal, defer, progress }) => result | Promise<result>` as default (or `task`). */
   filename: string | URL;
   /** Workers (or processes). Default: os.availableParallelism(). */
   size?: number | undefined;
   /** 'thread' (default) or 'process'. */
   isolation?: Isolation | undefined;
-  /** Default per-task timeout in ms, counted from the moment the task starts. */
+  /** Default per-task timeout in ms, counted from the moment the task starts. Infinity: none. */
   timeout?: number | undefined;
   /** Ms from the cooperative rung to the next rung (interrupt / SIGTERM). Default 100. */
   grace?: number | undefined;
@@ -34,6 +35,8 @@ export interface RunOptions {
   /** Overrides the pool's timeout for this task. */
   timeout?: number | undefined;
   transferList?: readonly TransferListItem[] | undefined;
+  /** Receives what the task passes to `context.progress()`, in order, while it runs. */
+  onProgress?: ((value: unknown) => void) | undefined;
 }
 
 export interface PoolStats {
@@ -47,37 +50,11 @@ export interface PoolStats {
   running: number;
 }
 
-/** The error a cancelled task rejects with: InterruptError or TimeoutError, plus its rung. */
-export type CancelledTaskError = InterruptError & { readonly rung: CancelRung };
-
-interface Task {
-  id: number;
-  input: unknown;
-  transferList: readonly TransferListItem[] | undefined;
-  timeout: number;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  slot: Slot | undefined;
-  cancel: { reason: unknown; timedOut: boolean } | undefined;
-  rung: CancelRung | undefined;
-  timers: NodeJS.Timeout[];
-  settled: boolean;
-}
-
-interface Slot {
+/** One place the pool runs tasks, and the task it runs now. */
+interface PoolWorker {
   executor: Executor;
   ready: boolean;
   task: Task | undefined;
-}
-
-function checkMs(value: unknown, name: string, fallback: number, allowZero = true): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`${name} must be a number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${String(value)}`);
-  }
-  return value;
 }
 
 function closedError(): Error {
@@ -91,7 +68,7 @@ export class Pool {
   readonly #timeout: number;
   readonly #grace: number;
   readonly #force: number;
-  readonly #slots: Slot[] = [];
+  readonly #workers: PoolWorker[] = [];
   readonly #queue: Task[] = [];
   #nextId = 0;
   #closing: Promise<void> | undefined;
@@ -102,22 +79,20 @@ export class Pool {
 
   constructor(options: PoolOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object');
-    const { filename } = options;
+    const { filename, size = availableParallelism(), isolation = 'thread', timeout, grace, force } = options;
     if (typeof filename !== 'string' && !(filename instanceof URL)) {
       throw new TypeError('options.filename must be a path or a file: URL of the task module');
     }
     this.#filename = filename instanceof URL ? fileURLToPath(filename) : filename;
-    const isolation = options.isolation ?? 'thread';
     if (isolation !== 'thread' && isolation !== 'process') {
       throw new TypeError(`options.isolation must be 'thread' or 'process', got ${String(isolation)}`);
     }
     this.isolation = isolation;
-    const size = options.size ?? availableParallelism();
     if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`options.size must be an integer >= 1, got ${String(size)}`);
     this.size = size;
-    this.#timeout = checkMs(options.timeout, 'options.timeout', 0);
-    this.#grace = checkMs(options.grace, 'options.grace', 100);
-    this.#force = Math.max(this.#grace, checkMs(options.force, 'options.force', 2000));
+    this.#timeout = checkTimeout(timeout, 'options.timeout');
+    this.#grace = checkDelay(grace, 'options.grace', 100);
+    this.#force = Math.max(this.#grace, checkDelay(force, 'options.force', 2000));
     this.#stats = {
       completed: 0,
       failed: 0,
@@ -127,20 +102,23 @@ export class Pool {
       queued: 0,
       running: 0,
     };
-    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+    for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
   }
 
   /** Runs the task module's function on `input` in a worker; see RunOptions. */
-  run<R = unknown>(input: unknown, options: RunOptions = {}): Promise<R> {
+  run<R = unknown>(input: unknown, options?: RunOptions): Promise<R> {
     if (this.#closing) return Promise.reject(closedError());
     if (this.#broken) return Promise.reject(this.#broken);
-    const { signal } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      return Promise.reject(new TypeError('options.signal must be an AbortSignal'));
-    }
+    let signal: AbortSignal | undefined;
     let timeout: number;
+    let onProgress: ((value: unknown) => void) | undefined;
+    let transferList: readonly TransferListItem[] | undefined;
     try {
-      timeout = checkMs(options.timeout, 'options.timeout', this.#timeout);
+      const o = checkOptions<RunOptions>(options, 'run() options');
+      ({ transferList, onProgress } = o);
+      signal = checkSignal(o.signal, 'options.signal');
+      timeout = o.timeout === undefined ? this.#timeout : checkTimeout(o.timeout, 'options.timeout');
+      if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
     } catch (error) {
       return Promise.reject(error);
     }
@@ -148,22 +126,19 @@ export class Pool {
       const task: Task = {
         id: ++this.#nextId,
         input,
-        transferList: options.transferList,
+        transferList,
         timeout,
+        signal,
+        onProgress,
         resolve: resolve as (value: unknown) => void,
         reject,
-        signal,
         onAbort: undefined,
-        slot: undefined,
         cancel: undefined,
         rung: undefined,
-        timers: [],
+        timer: undefined,
         settled: false,
       };
-      if (signal?.aborted) {
-        this.#cancel(task, signal.reason, false);
-        return;
-      }
+      if (signal?.aborted) return this.#cancel(task, signal.reason, false);
       if (signal) {
         task.onAbort = () => this.#cancel(task, signal.reason, false);
         signal.addEventListener('abort', task.onAbort, { once: true });
@@ -175,7 +150,7 @@ export class Pool {
 
   /** Resolves once every worker (or process) has loaded the task module. */
   async ready(): Promise<void> {
-    while (!this.#broken && this.#slots.some((s) => !s.ready)) {
+    while (!this.#broken && this.#workers.some((w) => !w.ready)) {
       await new Promise<void>((resolve) => this.#readyWaiters.push(resolve));
     }
     if (this.#broken) throw this.#broken;
@@ -187,17 +162,17 @@ export class Pool {
       ...this.#stats,
       cancelled: { ...this.#stats.cancelled },
       queued: this.#queue.length,
-      running: this.#slots.filter((s) => s.task).length,
+      running: this.#workers.filter((w) => w.task).length,
     };
   }
 
   /** Stops taking tasks, lets queued and running ones finish, then ends the workers. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      while (this.#queue.length > 0 || this.#slots.some((s) => s.task)) {
+      while (this.#queue.length > 0 || this.#workers.some((w) => w.task)) {
         await new Promise<void>((resolve) => (this.#idle = resolve));
       }
-      await Promise.all(this.#slots.map((s) => s.executor.close()));
+      await Promise.all(this.#workers.map((w) => w.executor.close()));
     })();
     return this.#closing;
   }
@@ -206,146 +181,128 @@ export class Pool {
     await this.close();
   }
 
-  #spawn(): Slot {
-    const slot: Slot = { executor: createExecutor(this.isolation, this.#filename), ready: false, task: undefined };
-    slot.executor.onMessage((message) => this.#onMessage(slot, message));
-    slot.executor.onExit((code) => this.#onExit(slot, code));
-    return slot;
+  #spawn(): PoolWorker {
+    const worker: PoolWorker = { executor: createExecutor(this.isolation, this.#filename), ready: false, task: undefined };
+    worker.executor.onMessage((message) => this.#onMessage(worker, message));
+    worker.executor.onExit((code) => this.#onExit(worker, code));
+    return worker;
   }
 
   #dispatch(): void {
-    for (const slot of this.#slots) {
+    for (const worker of this.#workers) {
       if (this.#queue.length === 0) break;
-      if (!slot.ready || slot.task) continue;
+      if (!worker.ready || worker.task) continue;
       const task = this.#queue.shift()!;
       try {
-        slot.executor.send({ type: 'run', id: task.id, input: task.input }, task.transferList);
+        worker.executor.send({ type: 'run', id: task.id, input: task.input }, task.transferList);
       } catch (error) {
-        this.#settle(task, () =>
-          task.reject(new TypeError(`the task input could not be sent to the worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
-        );
+        const why = `the task input could not be sent to the worker: ${error instanceof Error ? error.message : String(error)}`;
         this.#stats.failed++;
+        settle(task, () => task.reject(new TypeError(why, { cause: error })));
         continue;
       }
-      slot.task = task;
-      task.slot = slot;
-      if (task.timeout > 0) {
-        task.timers.push(setTimeout(() => this.#cancel(task, undefined, true), task.timeout));
-      }
+      worker.task = task;
+      if (task.timeout > 0) task.timer = setTimeout(() => this.#cancel(task, undefined, true), task.timeout);
     }
-    if (this.#queue.length === 0 && !this.#slots.some((s) => s.task)) {
+    if (this.#queue.length === 0 && !this.#workers.some((w) => w.task)) {
       this.#idle?.();
       this.#idle = undefined;
     }
   }
 
-  #onMessage(slot: Slot, message: FromRunner): void {
-    if (message.type === 'ready') {
-      slot.ready = true;
-      for (const wake of this.#readyWaiters.splice(0)) wake();
-      this.#dispatch();
-      return;
-    }
-    if (message.type === 'init-error') {
-      this.#broken = new Error(`the pool's task module could not be loaded: ${message.message}`);
-      for (const task of this.#queue.splice(0)) this.#settle(task, () => task.reject(this.#broken));
-      for (const wake of this.#readyWaiters.splice(0)) wake();
-      this.#dispatch();
-      return;
-    }
-    const task = slot.task;
-    if (task === undefined || task.id !== message.id) return;
-    slot.task = undefined;
-    if (task.cancel) {
-      this.#rejectCancelled(task, message.ok ? undefined : message.interruptedAt);
-    } else if (message.ok) {
-      this.#stats.completed++;
-      this.#settle(task, () => task.resolve(message.value));
-    } else {
-      this.#stats.failed++;
-      this.#settle(task, () => task.reject(message.error));
-    }
-    this.#dispatch();
-  }
-
-  #onExit(slot: Slot, code: number): void {
-    const index = this.#slots.indexOf(slot);
-    const task = slot.task;
-    slot.task = undefined;
-    if (task) {
-      if (task.cancel) {
-        this.#rejectCancelled(task, undefined);
-      } else {
-        this.#stats.failed++;
-        this.#settle(task, () => task.reject(new Error(`the pool's ${this.isolation === 'thread' ? 'worker' : 'process'} running task ${task.id} exited unexpectedly (code ${code})`)));
+  #onMessage(worker: PoolWorker, message: FromRunner): void {
+    switch (message.type) {
+      case 'ready':
+        worker.ready = true;
+        for (const wake of this.#readyWaiters.splice(0)) wake();
+        break;
+      case 'init-error':
+        this.#broken = new Error(`the pool's task module could not be loaded: ${message.message}`);
+        for (const task of this.#queue.splice(0)) settle(task, () => task.reject(this.#broken));
+        for (const wake of this.#readyWaiters.splice(0)) wake();
+        break;
+      case 'progress':
+        if (worker.task?.id === message.id && !worker.task.settled) worker.task.onProgress?.(message.value);
+        return;
+      case 'done': {
+        const task = worker.task;
+        if (task === undefined || task.id !== message.id) return;
+        worker.task = undefined;
+        if (task.cancel) this.#rejectCancelled(task, message.ok ? undefined : message.interruptedAt);
+        else if (message.ok) this.#succeed(task, message.value);
+        else this.#fail(task, message.error);
       }
     }
+    this.#dispatch();
+  }
+
+  #onExit(worker: PoolWorker, code: number): void {
+    const index = this.#workers.indexOf(worker);
+    const task = worker.task;
+    worker.task = undefined;
+    if (task?.cancel) this.#rejectCancelled(task, undefined);
+    else if (task) {
+      const what = this.isolation === 'thread' ? 'worker' : 'process';
+      this.#fail(task, new Error(`the pool's ${what} running task ${task.id} exited unexpectedly (code ${code})`));
+    }
     if (index >= 0 && !this.#closing && !this.#broken) {
-      this.#slots[index] = this.#spawn();
+      this.#workers[index] = this.#spawn();
       this.#stats.respawns++;
     } else if (index >= 0) {
-      this.#slots.splice(index, 1);
+      this.#workers.splice(index, 1);
     }
     this.#dispatch();
   }
 
-  /** Walks the ladder for `task`: cooperative now, then after grace, then after force. */
+  /** Cancels `task`: a queued one never starts; a running one climbs the ladder. */
   #cancel(task: Task, reason: unknown, timedOut: boolean): void {
     if (task.settled || task.cancel) return;
-    const queued = this.#queue.indexOf(task);
     task.cancel = { reason, timedOut };
-    if (task.slot === undefined) {
+    const worker = this.#workers.find((w) => w.task === task);
+    if (worker === undefined) {
+      const queued = this.#queue.indexOf(task);
       if (queued >= 0) this.#queue.splice(queued, 1);
       task.rung = 'queued';
       this.#rejectCancelled(task, undefined);
       return;
     }
-    const slot = task.slot;
-    const running = () => slot.task === task;
-    task.rung = 'cooperative';
-    slot.executor.cooperate(task.id);
-    const second = () => {
-      if (!running()) return;
-      if (slot.executor.isolation === 'thread') {
-        // False until the task's region is visible (its run message may still be on the
-        // way) and while an async task awaits outside its region: try again shortly.
-        if (slot.executor.interrupt(task.id, 'cancel')) task.rung = 'interrupt';
-        else task.timers.push(setTimeout(second, 1));
-      } else {
-        task.rung = 'terminate';
-        slot.executor.terminate();
-      }
-    };
-    // With no grace the next rung follows at once, not a timer tick later.
-    if (this.#grace === 0) second();
-    else task.timers.push(setTimeout(second, this.#grace));
-    task.timers.push(
-      setTimeout(() => {
-        if (!running()) return;
-        task.rung = slot.executor.isolation === 'thread' ? 'terminate' : 'kill';
-        slot.executor.kill();
-      }, this.#force),
-    );
+    task.rung = new Ladder(this.#steps(worker, task));
+  }
+
+  /** The ladder for a task running on `worker`. */
+  #steps(worker: PoolWorker, task: Task): Step[] {
+    const { executor } = worker;
+    const running = () => worker.task === task;
+    const cooperative: Step = { rung: 'cooperative', at: 0, take: () => executor.cooperate(task.id) };
+    if (executor.isolation === 'process') {
+      return [
+        cooperative,
+        { rung: 'terminate', at: this.#grace, take: () => void (running() && executor.terminate()) },
+        { rung: 'kill', at: this.#force, take: () => void (running() && executor.kill()) },
+      ];
+    }
+    return [
+      cooperative,
+      // False until the task's region is visible (its run message may still be on the
+      // way) and while an async task awaits outside its region: tried again shortly.
+      { rung: 'interrupt', at: this.#grace, take: () => running() && executor.interrupt(task.id, 'cancel') },
+      { rung: 'terminate', at: this.#force, take: () => void (running() && executor.kill()) },
+    ];
+  }
+
+  #succeed(task: Task, value: unknown): void {
+    this.#stats.completed++;
+    settle(task, () => task.resolve(value));
+  }
+
+  #fail(task: Task, error: unknown): void {
+    this.#stats.failed++;
+    settle(task, () => task.reject(error));
   }
 
   #rejectCancelled(task: Task, interruptedAt: readonly InterruptFrame[] | undefined): void {
-    const rung = task.rung ?? 'cooperative';
-    const cancel = task.cancel!;
-    const options = interruptedAt ? { interruptedAt } : {};
-    const error = cancel.timedOut
-      ? new TimeoutError(`task ${task.id} timed out after ${task.timeout} ms (ended by: ${rung})`, task.timeout, options)
-      : new InterruptError(`task ${task.id} was cancelled (ended by: ${rung})`, { ...options, reason: cancel.reason });
-    Object.defineProperty(error, 'rung', { value: rung, enumerable: true });
+    const rung = rungOf(task);
     this.#stats.cancelled[rung]++;
-    this.#settle(task, () => task.reject(error));
-  }
-
-  #settle(task: Task, settle: () => void): void {
-    task.settled = true;
-    for (const timer of task.timers) clearTimeout(timer);
-    task.timers = [];
-    if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
-    task.slot = undefined;
-    settle();
+    settle(task, () => task.reject(cancelledError(task, rung, interruptedAt)));
   }
 }

@@ -1,0 +1,18 @@
+// The region boundary: the native frame that calls a region's function, and the only
+// place where a termination of ours ends (docs/BOUNDARY.md, steps 1, 3 and 4).
+#pragma once
+
+#include "registry.h"  // node.h first: it fixes NAPI_VERSION
+
+namespace interruptible::boundary {
+
+// run(token, fn, scope, timeoutMs, asyncId): calls fn(scope) as region `token`.
+//   token      this region's id on this thread (> 0, fresh per region)
+//   timeoutMs  its deadline in ms from now; 0: none
+//   asyncId    the execution async id at entry, which the callback compares against
+// Returns fn's result, rethrows fn's own error, passes through terminations that are not
+// this region's, or returns the thread's sentinel (`interrupted`) when this region was
+// interrupted; outcome() then says how (queries.h).
+napi_value Run(napi_env env, napi_callback_info info);
+
+}  // namespace interruptible::boundary

@@ -1,0 +1,117 @@
+#include "callback.h"
+
+#include <cstddef>
+#include <utility>
+
+#include "deadline.h"
+#include "stack.h"
+
+namespace interruptible::callback {
+
+namespace {
+
+// How often a request held by a foreign async scope is retried.
+constexpr int64_t kAsyncRetryNs = 200'000;
+
+// What makes a region due now.
+struct Due {
+  enum class By { kNothing, kDeadline, kRequest } by = By::kNothing;
+  size_t request = 0;  // with kRequest: its index in ThreadSlot::requests
+};
+
+void OnSignal(void* data) {
+  const auto id = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
+  ThreadSlot* slot;
+  {
+    registry::Locked reg;
+    slot = reg.Find(id);
+  }
+  // Only this thread's cleanup hook deletes its slot, and we are on this thread.
+  if (slot == nullptr) return;
+  slot->signalled.store(false);
+  std::vector<uint32_t> snapshots;
+  {
+    std::lock_guard<std::mutex> lock(slot->mu);
+    snapshots.swap(slot->snapshots);
+  }
+  if (!snapshots.empty()) {
+    // No frames: the thread was idle in its event loop.
+    std::vector<Frame> frames = CaptureStack(slot->isolate);
+    for (uint32_t snapshot : snapshots) snapshots::Fill(snapshot, frames);
+  }
+  Decide(slot);
+}
+
+}  // namespace
+
+// node::RequestInterrupt rather than Isolate::RequestInterrupt: Node owns the lifetime of
+// the callback data across env teardown, and the request also wakes an idle event loop,
+// so a request to an idle thread is dropped at once instead of waiting for its next JS.
+void Signal(ThreadSlot* slot) {
+  if (!slot->signalled.exchange(true))
+    node::RequestInterrupt(slot->env, OnSignal,
+                           reinterpret_cast<void*>(static_cast<uintptr_t>(slot->id)));
+}
+
+void Decide(ThreadSlot* slot) {
+  if (slot->fired) {
+    // One termination of ours at a time; its boundary signals again (boundary.cc).
+    slot->missed = true;
+    return;
+  }
+  const std::vector<RegionFrame>& regions = slot->regions;
+  if (regions.empty()) return;
+  const int64_t now = NowNs();
+  std::vector<Due> due(regions.size());
+  for (size_t i = 0; i < regions.size(); ++i)
+    if (regions[i].deadline <= now) due[i].by = Due::By::kDeadline;
+  std::unique_lock<std::mutex> lock(slot->mu);
+  for (size_t r = 0; r < slot->requests.size(); ++r) {
+    if (slot->requests[r].deliver_at > now) continue;
+    const std::optional<size_t> i = slot->IndexOf(slot->requests[r].token);
+    if (i && due[*i].by == Due::By::kNothing) due[*i] = Due{Due::By::kRequest, r};
+  }
+  const int32_t shields = slot->shared[kShieldDepth];
+  double async_id = -1;
+  std::optional<size_t> target;
+  bool retry = false;
+  for (size_t i = 0; i < regions.size() && !target; ++i) {
+    if (due[i].by == Due::By::kNothing) continue;
+    if (shields > regions[i].shield_depth) {
+      slot->shared[kHeld] = 1;  // the outermost shield's exit decides again (shield.cc)
+      continue;
+    }
+    if (async_id < 0) async_id = node::AsyncHooksGetExecutionAsyncId(slot->isolate);
+    if (async_id != regions[i].async_id) {
+      // Inside an async scope opened in the region (runInAsyncScope and friends):
+      // terminating here would corrupt Node's async-id stack and abort the process.
+      retry = true;
+      continue;
+    }
+    target = i;
+  }
+  if (!target) {
+    lock.unlock();
+    if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
+    return;
+  }
+  Delivery d;
+  d.token = regions[*target].token;
+  if (due[*target].by == Due::By::kRequest) {
+    Request& r = slot->requests[due[*target].request];
+    d.kind = Kind::kRequest;
+    d.has_reason = r.has_reason;
+    d.reason = std::move(r.reason);
+    slot->requests.erase(slot->requests.begin() + static_cast<ptrdiff_t>(due[*target].request));
+    slot->PublishQueued();
+  } else {
+    d.kind = Kind::kDeadline;
+  }
+  lock.unlock();
+  d.frames = CaptureStack(slot->isolate);
+  slot->fired = std::move(d);
+  slot->shared[kFired] = 1;
+  slot->isolate->TerminateExecution();
+}
+
+}  // namespace interruptible::callback

@@ -1,0 +1,25 @@
+// Requests from any thread of the process to a thread's slot: interrupts and stack
+// snapshots. They are queued under the target's lock and signalled (callback.h); the
+// target decides what they do on its own thread.
+#pragma once
+
+#include "registry.h"
+
+namespace interruptible::requests {
+
+// interrupt(thread, token, reason, graceMs) -> 1 queued, 0 region or thread no longer
+// active, -1 no such thread was ever registered in this process.
+//   thread   the target's registry id (1 .. 2^32-1)
+//   token    the region it aims at; 0: the thread's outermost region at this moment
+//   reason   structured-cloneable, or undefined (cloned here, on the requester's thread:
+//            a DataCloneError is thrown for anything else)
+//   graceMs  0, or ms before the request may be delivered
+napi_value Interrupt(napi_env env, napi_callback_info info);
+
+// snapshot(thread) -> id (0: no such thread): asks the thread for its current frames,
+// without stopping it. takeSnapshot(id, abandon) -> frames ([] when the thread was idle
+// in its event loop), or undefined while it has not answered (abandon: stop waiting).
+napi_value Snapshot(napi_env env, napi_callback_info info);
+napi_value TakeSnapshot(napi_env env, napi_callback_info info);
+
+}  // namespace interruptible::requests

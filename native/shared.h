@@ -1,0 +1,23 @@
+// What the addon shares with the TypeScript layer of the same thread: the Int32 fields of
+// one small buffer per thread, and the kinds of delivery. addon.cc exports these numbers
+// and src/native.ts reads them from the binding, so the two sides cannot drift apart.
+// Each field has one writer (docs/BOUNDARY.md, "Shared state").
+#pragma once
+
+#include <cstdint>
+
+namespace interruptible {
+
+enum SharedField : int32_t {
+  kShieldDepth = 0,  // writer: TypeScript (src/shield.ts). Shields held now.
+  kHeld = 1,         // writer: native, owner thread. A delivery waits for the outermost shield's exit.
+  kQueued = 2,       // writer: native, any thread under ThreadSlot::mu. Requests queued.
+  kFired = 3,        // writer: native, owner thread. A termination of ours is in flight.
+  kDepth = 4,        // writer: native, owner thread. Regions active (the native stack's height).
+  kSharedFields = 5,
+};
+
+// What ended a region: a request (interrupt()) or its deadline.
+enum class Kind : int32_t { kRequest = 1, kDeadline = 2 };
+
+}  // namespace interruptible

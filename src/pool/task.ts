@@ -1,0 +1,55 @@
+// One task of a Pool, from run() to its settling, and the errors a cancelled one rejects with.
+import type { TransferListItem } from 'node:worker_threads';
+import { InterruptError, TimeoutError } from '../errors.js';
+import type { InterruptFrame } from '../frames.js';
+import type { Ladder } from '../ladder.js';
+
+/** How a cancelled task ended: the rung of the ladder that ended it. */
+export type CancelRung = 'queued' | 'cooperative' | 'interrupt' | 'terminate' | 'kill';
+
+/** The error a cancelled task rejects with: InterruptError or TimeoutError, plus its rung. */
+export type CancelledTaskError = InterruptError & { readonly rung: CancelRung };
+
+export interface Task {
+  readonly id: number;
+  readonly input: unknown;
+  readonly transferList: readonly TransferListItem[] | undefined;
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((value: unknown) => void) | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  onAbort: (() => void) | undefined;
+  cancel: { reason: unknown; timedOut: boolean } | undefined;
+  /** 'queued' for a task cancelled before it started; else the cancel's ladder. */
+  rung: 'queued' | Ladder | undefined;
+  timer: NodeJS.Timeout | undefined;
+  settled: boolean;
+}
+
+/** The rung that ended a cancelled task. */
+export function rungOf(task: Task): CancelRung {
+  if (task.rung === 'queued') return 'queued';
+  return task.rung?.rung ?? 'cooperative';
+}
+
+/** The rejection of a cancelled task. */
+export function cancelledError(task: Task, rung: CancelRung, interruptedAt: readonly InterruptFrame[] | undefined): CancelledTaskError {
+  const cancel = task.cancel!;
+  const options = interruptedAt ? { interruptedAt } : {};
+  const error = cancel.timedOut
+    ? new TimeoutError(`task ${task.id} timed out after ${task.timeout} ms (ended by: ${rung})`, task.timeout, options)
+    : new InterruptError(`task ${task.id} was cancelled (ended by: ${rung})`, { ...options, reason: cancel.reason });
+  Object.defineProperty(error, 'rung', { value: rung, enumerable: true });
+  return error as CancelledTaskError;
+}
+
+/** Settles `task` once, clearing what it holds (timer, ladder, signal listener). */
+export function settle(task: Task, how: () => void): void {
+  if (task.settled) return;
+  task.settled = true;
+  if (task.timer !== undefined) clearTimeout(task.timer);
+  if (task.rung !== undefined && task.rung !== 'queued') task.rung.stop();
+  if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
+  how();
+}

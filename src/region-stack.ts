@@ -1,0 +1,54 @@
+// The TypeScript side's one record of this thread's active regions. The addon keeps its
+// own stack (native/registry.h, ThreadSlot::regions) as the mechanism; this one holds
+// what only TypeScript needs (scopes, cleanups, repair marks) and is checked against the
+// addon's depth (shared[layout.depth]) wherever the two could disagree.
+import type { ScopeImpl } from './scope.js';
+
+/** Called when this thread enters its outermost region, and when it leaves it. */
+export interface OutermostHooks {
+  enter(): void;
+  exit(): void;
+}
+
+class RegionStack {
+  /** Active regions, outermost first. */
+  readonly scopes: ScopeImpl[] = [];
+  /** How many of them have a deadline: while 0 (and nothing is queued), nothing can be pending. */
+  timed = 0;
+  #hooks: OutermostHooks[] = [];
+
+  get depth(): number {
+    return this.scopes.length;
+  }
+
+  top(): ScopeImpl | undefined {
+    return this.scopes[this.scopes.length - 1];
+  }
+
+  find(token: number): ScopeImpl | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i]!.token === token) return this.scopes[i];
+    return undefined;
+  }
+
+  push(scope: ScopeImpl): void {
+    if (this.scopes.length === 0) for (const h of this.#hooks) h.enter();
+    this.scopes.push(scope);
+    if (scope.timeout > 0) this.timed++;
+  }
+
+  pop(): ScopeImpl {
+    const scope = this.scopes.pop()!;
+    if (scope.timeout > 0) this.timed--;
+    if (this.scopes.length === 0) for (const h of this.#hooks) h.exit();
+    return scope;
+  }
+
+  /** For layers above the core (src/control.ts): hear about the outermost region. */
+  onOutermost(hooks: OutermostHooks): void {
+    this.#hooks.push(hooks);
+  }
+}
+
+/** This thread's active regions. */
+export const regions = new RegionStack();
+export type { RegionStack };

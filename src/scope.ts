@@ -1,0 +1,85 @@
+// What a region's function receives: its handle, its cleanups, and the cooperative view
+// of what is pending for it.
+import { errorFor } from './delivery.js';
+import { stateError } from './errors.js';
+import { currentFrames } from './frames.js';
+import { makeHandle, type InterruptHandle } from './handle.js';
+import { addon, type Binding, type PendingRecord } from './native.js';
+import { regions } from './region-stack.js';
+import { checkFunction } from './validate.js';
+
+/** What a region's function receives. */
+export interface Scope {
+  /** Names this region for interrupt(), from any thread of the process. */
+  readonly handle: InterruptHandle;
+  /** A request or an expired deadline aims at this region (or an outer one). */
+  readonly interrupted: boolean;
+  readonly name: string | undefined;
+  /** Runs `cleanup` when the region ends, however it ends: exactly once, LIFO, shielded (G3). */
+  defer(cleanup: () => void): void;
+  /** Throws the pending interrupt as an ordinary exception, so catch/finally all run. */
+  checkpoint(): void;
+}
+
+/** How a region ended; Active while it runs. */
+export const enum RegionEnd {
+  Active = 0,
+  Returned = 1,
+  Threw = 2,
+  Interrupted = 3,
+}
+
+/** A request or expired deadline aimed at region `token` or an outer one, if any. */
+export function pendingFor(token: number, deliverable: boolean): PendingRecord | null {
+  const b = addon as Binding;
+  if (b.shared[b.layout.queued] === 0 && regions.timed === 0) return null;
+  return b.pending(token, deliverable);
+}
+
+export class ScopeImpl implements Scope {
+  readonly token: number;
+  readonly timeout: number;
+  readonly name: string | undefined;
+  end: RegionEnd = RegionEnd.Active;
+  cleanups: Array<() => void> | undefined = undefined;
+  /** The reason its signal aborted with (it never leaves this thread). */
+  signalReason: unknown = undefined;
+  /** Where the repair logs stood at entry (src/repair.ts). */
+  readonly storeMark: number;
+  readonly moduleMark: number;
+  #handle: InterruptHandle | undefined = undefined;
+
+  constructor(token: number, timeout: number, name: string | undefined, storeMark: number, moduleMark: number) {
+    this.token = token;
+    this.timeout = timeout;
+    this.name = name;
+    this.storeMark = storeMark;
+    this.moduleMark = moduleMark;
+  }
+
+  get handle(): InterruptHandle {
+    const b = addon as Binding;
+    return (this.#handle ??= makeHandle(b.nonce, b.thread, this.token));
+  }
+
+  get interrupted(): boolean {
+    if (this.end !== RegionEnd.Active) return this.end === RegionEnd.Interrupted;
+    return pendingFor(this.token, false) !== null;
+  }
+
+  defer(cleanup: () => void): void {
+    checkFunction(cleanup, 'scope.defer()');
+    if (this.end !== RegionEnd.Active) throw stateError('scope.defer() called after its region ended');
+    (this.cleanups ??= []).push(cleanup);
+  }
+
+  checkpoint(): void {
+    if (this.end !== RegionEnd.Active) throw stateError('scope.checkpoint() called after its region ended');
+    // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
+    // what a shield between the target region and here holds back.
+    const pending = pendingFor(this.token, true);
+    if (pending !== null) {
+      throw errorFor(pending, regions.find(pending.token), currentFrames(this.checkpoint), this.checkpoint);
+    }
+  }
+}
