@@ -19,6 +19,62 @@ struct Due {
   size_t request = 0;  // with kRequest: its index in ThreadSlot::requests
 };
 
+// Per region, outermost first: what makes it due now. Under slot->mu.
+std::vector<Due> DueNow(const ThreadSlot* slot, int64_t now) {
+  const std::vector<RegionFrame>& regions = slot->regions;
+  std::vector<Due> due(regions.size());
+  for (size_t i = 0; i < regions.size(); ++i)
+    if (regions[i].deadline <= now) due[i].by = Due::By::kDeadline;
+  for (size_t r = 0; r < slot->requests.size(); ++r) {
+    if (slot->requests[r].deliver_at > now) continue;
+    const std::optional<size_t> i = slot->IndexOf(slot->requests[r].token);
+    if (i && due[*i].by == Due::By::kNothing) due[*i] = Due{Due::By::kRequest, r};
+  }
+  return due;
+}
+
+// The outermost due region that may be terminated now. A region held by a shield marks
+// the hold (the outermost shield's exit decides again, shield.cc); one held by a foreign
+// async scope asks for a retry.
+std::optional<size_t> Target(ThreadSlot* slot, const std::vector<Due>& due, bool* retry) {
+  const std::vector<RegionFrame>& regions = slot->regions;
+  const int32_t shields = slot->shared[kShieldDepth];
+  double async_id = -1;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (due[i].by == Due::By::kNothing) continue;
+    if (shields > regions[i].shield_depth) {
+      slot->shared[kHeld] = 1;
+      continue;
+    }
+    if (async_id < 0) async_id = node::AsyncHooksGetExecutionAsyncId(slot->isolate);
+    if (async_id != regions[i].async_id) {
+      // Inside an async scope opened in the region (runInAsyncScope and friends):
+      // terminating here would corrupt Node's async-id stack and abort the process.
+      *retry = true;
+      continue;
+    }
+    return i;
+  }
+  return std::nullopt;
+}
+
+// What terminating region `i` delivers; a request leaves the queue. Under slot->mu.
+Delivery Take(ThreadSlot* slot, size_t i, const Due& due) {
+  Delivery d;
+  d.token = slot->regions[i].token;
+  if (due.by == Due::By::kDeadline) {
+    d.kind = Kind::kDeadline;
+    return d;
+  }
+  Request& r = slot->requests[due.request];
+  d.kind = Kind::kRequest;
+  d.has_reason = r.has_reason;
+  d.reason = std::move(r.reason);
+  slot->requests.erase(slot->requests.begin() + static_cast<ptrdiff_t>(due.request));
+  slot->PublishQueued();
+  return d;
+}
+
 void OnSignal(void* data) {
   const auto id = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
   ThreadSlot* slot;
@@ -59,54 +115,18 @@ void Decide(ThreadSlot* slot) {
     slot->missed = true;
     return;
   }
-  const std::vector<RegionFrame>& regions = slot->regions;
-  if (regions.empty()) return;
+  if (slot->regions.empty()) return;
   const int64_t now = NowNs();
-  std::vector<Due> due(regions.size());
-  for (size_t i = 0; i < regions.size(); ++i)
-    if (regions[i].deadline <= now) due[i].by = Due::By::kDeadline;
   std::unique_lock<std::mutex> lock(slot->mu);
-  for (size_t r = 0; r < slot->requests.size(); ++r) {
-    if (slot->requests[r].deliver_at > now) continue;
-    const std::optional<size_t> i = slot->IndexOf(slot->requests[r].token);
-    if (i && due[*i].by == Due::By::kNothing) due[*i] = Due{Due::By::kRequest, r};
-  }
-  const int32_t shields = slot->shared[kShieldDepth];
-  double async_id = -1;
-  std::optional<size_t> target;
+  const std::vector<Due> due = DueNow(slot, now);
   bool retry = false;
-  for (size_t i = 0; i < regions.size() && !target; ++i) {
-    if (due[i].by == Due::By::kNothing) continue;
-    if (shields > regions[i].shield_depth) {
-      slot->shared[kHeld] = 1;  // the outermost shield's exit decides again (shield.cc)
-      continue;
-    }
-    if (async_id < 0) async_id = node::AsyncHooksGetExecutionAsyncId(slot->isolate);
-    if (async_id != regions[i].async_id) {
-      // Inside an async scope opened in the region (runInAsyncScope and friends):
-      // terminating here would corrupt Node's async-id stack and abort the process.
-      retry = true;
-      continue;
-    }
-    target = i;
-  }
+  const std::optional<size_t> target = Target(slot, due, &retry);
   if (!target) {
     lock.unlock();
     if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
     return;
   }
-  Delivery d;
-  d.token = regions[*target].token;
-  if (due[*target].by == Due::By::kRequest) {
-    Request& r = slot->requests[due[*target].request];
-    d.kind = Kind::kRequest;
-    d.has_reason = r.has_reason;
-    d.reason = std::move(r.reason);
-    slot->requests.erase(slot->requests.begin() + static_cast<ptrdiff_t>(due[*target].request));
-    slot->PublishQueued();
-  } else {
-    d.kind = Kind::kDeadline;
-  }
+  Delivery d = Take(slot, *target, due[*target]);
   lock.unlock();
   d.frames = CaptureStack(slot->isolate);
   slot->fired = std::move(d);

@@ -53,7 +53,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   }
   if (regions.depth !== b.shared[b.layout.depth]) settleForeign(b);
   installRepairs();
-  const scope = new ScopeImpl(++lastToken, timeout, name, storeMark(), moduleMark());
+  const scope = new ScopeImpl(++lastToken, timeout, name, b.shared[b.layout.shieldDepth]!, storeMark(), moduleMark());
   const depth = regions.depth;
   regions.push(scope);
   const onAbort = signal && (() => abortRegion(scope, signal!.reason));
@@ -82,7 +82,8 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
 
 /** interruptible(fn, { timeout: ms }): throws TimeoutError past `ms` milliseconds. */
 export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T {
-  return interruptible(fn, { timeout: checkTimeout(ms, 'withTimeout(ms)') });
+  checkTimeout(ms, 'withTimeout(ms)'); // named after this call in the error
+  return interruptible(fn, { timeout: ms });
 }
 
 /**
@@ -101,8 +102,11 @@ function abortRegion(scope: ScopeImpl, reason: unknown): void {
  * Scopes above the one that ended were unwound by the interrupt that ended it.
  */
 function finish(depth: number, how: RegionEnd): void {
-  if (regions.depth === depth + 1 && regions.top()!.cleanups === undefined) {
+  const b = addon as Binding;
+  const ending = regions.scopes[depth]!;
+  if (regions.depth === depth + 1 && ending.cleanups === undefined) {
     regions.pop().end = how;
+    b.shared[b.layout.shieldDepth] = ending.shieldDepth;
     return;
   }
   let failure: { error: unknown } | undefined;
@@ -123,6 +127,7 @@ function finish(depth: number, how: RegionEnd): void {
       }
     }
   });
+  b.shared[b.layout.shieldDepth] = ending.shieldDepth;
   if (failure !== undefined) throw failure.error;
 }
 

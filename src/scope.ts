@@ -44,13 +44,16 @@ export class ScopeImpl implements Scope {
   cleanups: Array<() => void> | undefined = undefined;
   /** The reason its signal aborted with (it never leaves this thread). */
   signalReason: unknown = undefined;
+  /** Shields held at entry: restored at exit (a foreign termination may have cut one short). */
+  readonly shieldDepth: number;
   /** Where the repair logs stood at entry (src/repair.ts). */
   readonly storeMark: number;
   readonly moduleMark: number;
   #handle: InterruptHandle | undefined = undefined;
 
-  constructor(token: number, timeout: number, name: string | undefined, storeMark: number, moduleMark: number) {
+  constructor(token: number, timeout: number, name: string | undefined, shieldDepth: number, storeMark: number, moduleMark: number) {
     this.token = token;
+    this.shieldDepth = shieldDepth;
     this.timeout = timeout;
     this.name = name;
     this.storeMark = storeMark;

@@ -1,6 +1,7 @@
 // Bad input gets a clear error; nothing is left half-done.
 import { describe, expect, it } from 'vitest';
 import {
+  InterruptError,
   currentThreadHandle,
   interrupt,
   interruptible,
@@ -85,5 +86,66 @@ describe('bad input', () => {
     registerInterruptType(Twice); // same class again: fine
     const Other = class Twice extends Error {};
     expect(() => registerInterruptType(Other)).toThrow(/already registered/);
+  });
+
+  it('a handle naming thread 2^32 + 1 is a TypeError, never thread 1', () => {
+    const h = currentThreadHandle();
+    const result = interruptible(() => {
+      expect(() => interrupt({ ...h, thread: 2 ** 32 + h.thread })).toThrow(TypeError);
+      let x = 0;
+      for (let i = 0; i < 1e5; i++) x += i; // time for a misaimed interrupt to land
+      return x;
+    });
+    expect(result).toBe(4999950000);
+  });
+
+  it('a handle whose fields change between reads is read once: it aims where the check said', () => {
+    const result = interruptible(() => {
+      try {
+        interruptible((inner) => {
+          let reads = 0;
+          const tricky = new Proxy({ ...inner.handle }, {
+            get(target, key) {
+              if (key === 'region') return reads++ === 0 ? target.region : 'not a number';
+              return target[key as keyof typeof target];
+            },
+          });
+          expect(interrupt(tricky, 'inner only')).toBe(true);
+          for (;;) {}
+        });
+      } catch (error) {
+        return error instanceof InterruptError ? 'the inner region was interrupted' : 'something else';
+      }
+      return 'nothing';
+    });
+    expect(result).toBe('the inner region was interrupted');
+  });
+
+  it('timeouts: Infinity means none everywhere; 0, negatives and more than 2^31 - 1 ms are RangeErrors', () => {
+    expect(withTimeout(Infinity, () => 'no deadline')).toBe('no deadline');
+    expect(interruptible(() => 'none', { timeout: Infinity })).toBe('none');
+    for (const bad of [0, -1, 2 ** 31, Number.NaN, '5']) {
+      expect(() => withTimeout(bad as number, () => 1)).toThrow(RangeError);
+      expect(() => interruptible(() => 1, { timeout: bad as number })).toThrow(RangeError);
+    }
+  });
+
+  it('an abort signal whose reason cannot be cloned interrupts the region with that very reason', () => {
+    const controller = new AbortController();
+    const reason = { fn: () => 'not cloneable' };
+    let error: unknown;
+    try {
+      interruptible(
+        () => {
+          controller.abort(reason);
+          for (;;) {}
+        },
+        { signal: controller.signal },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InterruptError);
+    expect((error as InterruptError).reason).toBe(reason);
   });
 });

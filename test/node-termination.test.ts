@@ -1,7 +1,7 @@
 // G7: Node's own termination passes through our boundaries untouched.
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { InterruptError, interrupt, interruptible } from '../dist/index.js';
+import { InterruptError, interrupt, interruptible, shield } from '../dist/index.js';
 import { Agent } from './helpers.js';
 
 describe("G7: Node's own termination wins", () => {
@@ -49,6 +49,41 @@ describe("G7: Node's own termination wins", () => {
       interruptible((scope) => {
         interrupt(scope.handle, 'inside vm');
         vm.runInContext('for (;;) {}', context, { timeout: 60_000 });
+      }),
+    ).toThrow(InterruptError);
+  });
+
+  it('G3 G7: a region cut short by a vm timeout: vm converts it, and our cleanups run at the next entry', () => {
+    let cleaned = 0;
+    const code = 'interruptible((scope) => { scope.defer(() => cleaned()); for (;;) {} })';
+    let error: unknown;
+    try {
+      vm.runInNewContext(code, { interruptible, cleaned: () => cleaned++ }, { timeout: 20 });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: string }).code).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
+    expect(cleaned).toBe(0); // our epilogue could not run: the termination was vm's
+    let inner = 0;
+    expect(interruptible(() => 'next')).toBe('next');
+    expect(cleaned).toBe(1);
+    // The thread's regions are whole again: interrupts aim and land as before.
+    expect(() =>
+      interruptible((scope) => {
+        interrupt(scope.handle, 'again');
+        for (;;) inner++;
+      }),
+    ).toThrow(InterruptError);
+  });
+
+  it('G4 G7: a shield cut short by a vm timeout leaves later regions interruptible', () => {
+    const code = 'shield(() => { for (;;) {} })';
+    expect(() => vm.runInNewContext(code, { shield }, { timeout: 20 })).toThrow(/timed out/);
+    // A fresh region is interruptible.
+    expect(() =>
+      interruptible((scope) => {
+        interrupt(scope.handle, 'again');
+        for (;;) {}
       }),
     ).toThrow(InterruptError);
   });

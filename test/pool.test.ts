@@ -74,6 +74,14 @@ describe('Pool, isolation: thread', () => {
     expect(pool.stats().respawns).toBe(1);
   });
 
+  it('progress: what a task passes to context.progress() reaches onProgress, in order, before it settles', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    const seen: unknown[] = [];
+    const value = await pool.run({ kind: 'progress', steps: 5 }, { onProgress: (v) => seen.push(v) });
+    expect(value).toBe('done');
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((step) => ({ step })));
+  });
+
   it('a task cancelled before its worker has read it never starts and ends without the last rung', async () => {
     await using pool = new Pool({ filename: tasks, size: 1, grace: 0, force: 30_000 });
     await pool.ready();
@@ -142,6 +150,21 @@ describe('Pool, bad input', () => {
     expect(() => new Pool({ filename: tasks, size: 0 })).toThrow(RangeError);
     expect(() => new Pool({ filename: tasks, isolation: 'fiber' as never })).toThrow(/isolation/);
     expect(() => new Pool({ filename: tasks, grace: -1 })).toThrow(RangeError);
+    // The same rule as regions: Infinity is no timeout; 0 and more than 2^31 - 1 ms are
+    // refused (Node's timers would fire them after 1 ms).
+    for (const bad of [0, 2 ** 31, Number.NaN]) {
+      expect(() => new Pool({ filename: tasks, timeout: bad })).toThrow(RangeError);
+    }
+    for (const bad of [Infinity, 2 ** 31, -5]) {
+      expect(() => new Pool({ filename: tasks, grace: bad })).toThrow(RangeError);
+      expect(() => new Pool({ filename: tasks, force: bad })).toThrow(RangeError);
+    }
+  });
+
+  it('a run() timeout of Infinity means none; a bad one rejects', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    expect(await pool.run({ kind: 'square', n: 7 }, { timeout: Infinity })).toBe(49);
+    await expect(pool.run({ kind: 'square', n: 7 }, { timeout: 2 ** 31 })).rejects.toThrow(RangeError);
   });
 });
 

@@ -61,6 +61,39 @@ describe('G10: typed reasons on the same thread', () => {
   });
 });
 
+describe('G10: the wire form is private and robust', () => {
+  it('a plain object shaped like an internal record arrives as itself, not as an Error', () => {
+    const forged = { error: { ctor: 'TypeError', name: 'TypeError', message: 'forged', props: [] }, __interruptibleError__: true };
+    const error = interruptedWith(forged) as InterruptError;
+    expect(error.reason).toEqual(forged);
+    expect(error.reason).not.toBeInstanceOf(Error);
+  });
+
+  it('an Error whose own properties point back to itself crosses intact, without hanging', () => {
+    const reason = new Error('loop') as Error & Record<string, unknown>;
+    for (let i = 0; i < 10; i++) reason[`self${i}`] = reason;
+    const error = interruptedWith(reason) as InterruptError;
+    const back = error.reason as Error & Record<string, unknown>;
+    expect(back.message).toBe('loop');
+    expect(back['self0']).toBe(back);
+    expect(back['self9']).toBe(back);
+  });
+
+  it('a registered class whose prototype has a throwing setter is rebuilt without running it', () => {
+    class Guarded extends Error {
+      set limit(_v: number) {
+        throw new Error('setter ran');
+      }
+    }
+    registerInterruptType(Guarded);
+    const reason = new Guarded('guarded');
+    Object.defineProperty(reason, 'limit', { value: 5, enumerable: true, writable: true, configurable: true });
+    const error = interruptedWith(reason);
+    expect(error).toBeInstanceOf(Guarded);
+    expect((error as unknown as { limit: number }).limit).toBe(5);
+  });
+});
+
 describe('G10: typed reasons across threads', () => {
   let a: Agent;
   beforeAll(async () => {

@@ -8,47 +8,14 @@ import type { InterruptFrame } from '../frames.js';
 import { Ladder, type Step } from '../ladder.js';
 import { checkDelay, checkOptions, checkSignal, checkTimeout } from '../validate.js';
 import { createExecutor, type Executor, type Isolation } from './executor.js';
+import { emptyStats, type PoolOptions, type PoolStats, type RunOptions } from './options.js';
 import type { FromRunner } from './protocol.js';
 import { cancelledError, rungOf, settle, type CancelRung, type Task } from './task.js';
 
 export type { Isolation } from './executor.js';
+export type { PoolOptions, RunOptions, PoolStats } from './options.js';
 export type { TaskContext, TaskFunction } from './protocol.js';
 export type { CancelRung, CancelledTaskError } from './task.js';
-
-export interface PoolOptions {
-  /** The task module: exports `(input, { signal, defer, progress }) => result | Promise<result>` as default (or `task`). */
-  filename: string | URL;
-  /** Workers (or processes). Default: os.availableParallelism(). */
-  size?: number | undefined;
-  /** 'thread' (default) or 'process'. */
-  isolation?: Isolation | undefined;
-  /** Default per-task timeout in ms, counted from the moment the task starts. Infinity: none. */
-  timeout?: number | undefined;
-  /** Ms from the cooperative rung to the next rung (interrupt / SIGTERM). Default 100. */
-  grace?: number | undefined;
-  /** Ms from the cooperative rung to the last rung (terminate / SIGKILL). Default 2000. */
-  force?: number | undefined;
-}
-
-export interface RunOptions {
-  signal?: AbortSignal | undefined;
-  /** Overrides the pool's timeout for this task. */
-  timeout?: number | undefined;
-  transferList?: readonly TransferListItem[] | undefined;
-  /** Receives what the task passes to `context.progress()`, in order, while it runs. */
-  onProgress?: ((value: unknown) => void) | undefined;
-}
-
-export interface PoolStats {
-  completed: number;
-  failed: number;
-  cancelled: Record<CancelRung, number>;
-  /** Workers (or processes) started to replace one that was terminated or crashed. */
-  respawns: number;
-  size: number;
-  queued: number;
-  running: number;
-}
 
 /** One place the pool runs tasks, and the task it runs now. */
 interface PoolWorker {
@@ -93,15 +60,7 @@ export class Pool {
     this.#timeout = checkTimeout(timeout, 'options.timeout');
     this.#grace = checkDelay(grace, 'options.grace', 100);
     this.#force = Math.max(this.#grace, checkDelay(force, 'options.force', 2000));
-    this.#stats = {
-      completed: 0,
-      failed: 0,
-      cancelled: { queued: 0, cooperative: 0, interrupt: 0, terminate: 0, kill: 0 },
-      respawns: 0,
-      size,
-      queued: 0,
-      running: 0,
-    };
+    this.#stats = emptyStats(size);
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
   }
 

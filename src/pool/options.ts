@@ -1,0 +1,51 @@
+// What a Pool and its run() accept, and what stats() reports.
+import type { TransferListItem } from 'node:worker_threads';
+import type { Isolation } from './executor.js';
+import type { CancelRung } from './task.js';
+
+export interface PoolOptions {
+  /** The task module: exports `(input, { signal, defer, progress }) => result | Promise<result>` as default (or `task`). */
+  filename: string | URL;
+  /** Workers (or processes). Default: os.availableParallelism(). */
+  size?: number | undefined;
+  /** 'thread' (default) or 'process'. */
+  isolation?: Isolation | undefined;
+  /** Default per-task timeout in ms, counted from the moment the task starts. Infinity: none. */
+  timeout?: number | undefined;
+  /** Ms from the cooperative rung to the next rung (interrupt / SIGTERM). Default 100. */
+  grace?: number | undefined;
+  /** Ms from the cooperative rung to the last rung (terminate / SIGKILL). Default 2000. */
+  force?: number | undefined;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal | undefined;
+  /** Overrides the pool's timeout for this task. */
+  timeout?: number | undefined;
+  transferList?: readonly TransferListItem[] | undefined;
+  /** Receives what the task passes to `context.progress()`, in order, while it runs. */
+  onProgress?: ((value: unknown) => void) | undefined;
+}
+
+export interface PoolStats {
+  completed: number;
+  failed: number;
+  cancelled: Record<CancelRung, number>;
+  /** Workers (or processes) started to replace one that was terminated or crashed. */
+  respawns: number;
+  size: number;
+  queued: number;
+  running: number;
+}
+
+export function emptyStats(size: number): PoolStats {
+  return {
+    completed: 0,
+    failed: 0,
+    cancelled: { queued: 0, cooperative: 0, interrupt: 0, terminate: 0, kill: 0 },
+    respawns: 0,
+    size,
+    queued: 0,
+    running: 0,
+  };
+}
