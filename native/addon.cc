@@ -65,6 +65,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   napi_create_reference(env, buffer, 1, &slot->shared_ref);
   Napi::Object sentinel = Napi::Object::New(env);
   napi_create_reference(env, sentinel, 1, &slot->sentinel_ref);
+  // A JavaScript function (not a native one): calling it is a stack check (requests.cc).
+  napi_value source = nullptr;
+  napi_value noop = nullptr;
+  napi_create_string_utf8(env, "(function () {})", NAPI_AUTO_LENGTH, &source);
+  napi_run_script(env, source, &noop);
+  napi_create_reference(env, noop, 1, &slot->noop_ref);
 
   exports.Set("abi", Napi::Number::New(env, NODE_MODULE_VERSION));
   exports.Set("thread", Napi::Number::New(env, slot->id));

@@ -7,6 +7,7 @@
 #include "callback.h"
 #include "compat.h"
 #include "deadline.h"
+#include "stack.h"
 #include "termination.h"
 
 namespace interruptible::boundary {
@@ -32,30 +33,80 @@ class ActiveRegion {
     }
   }
 
-  ~ActiveRegion() {
+  // Ends the region for requesters, then claims what is due for it on its way out: an
+  // accepted request (G12), else a passed deadline (G14). A request still in its grace
+  // period is dropped with the region, as are requests left for regions that ended.
+  std::optional<Delivery> End() {
+    ended_ = true;
     const RegionFrame f = slot_->regions.back();
     slot_->regions.pop_back();
     const auto d = static_cast<int32_t>(slot_->regions.size());
-    slot_->depth.store(d, std::memory_order_release);
+    slot_->depth.store(d, std::memory_order_seq_cst);  // before the queue is read: see PublishQueued
     slot_->shared[kDepth] = d;
-    if (slot_->AnyQueued()) {
-      // Requests for regions no longer active are dropped (G1): this one's, and any that a
-      // requester queued for a region that ended while it was queuing.
-      std::lock_guard<std::mutex> lock(slot_->mu);
-      auto& q = slot_->requests;
-      q.erase(std::remove_if(q.begin(), q.end(), [&](const Request& r) { return !slot_->IndexOf(r.token); }),
-              q.end());
-      slot_->PublishQueued();
-    }
     if (f.deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest);
+    std::optional<Delivery> due;
+    if (slot_->AnyQueued()) due = ClaimRequest(f.token);
+    if (!due && f.deadline != kNever && f.deadline <= NowNs()) {
+      due.emplace();
+      due->token = f.token;
+      due->kind = Kind::kDeadline;
+    }
+    return due;
+  }
+
+  ~ActiveRegion() {
+    if (!ended_) End();
   }
 
   ActiveRegion(const ActiveRegion&) = delete;
   ActiveRegion& operator=(const ActiveRegion&) = delete;
 
  private:
+  std::optional<Delivery> ClaimRequest(int64_t token) {
+    std::optional<Delivery> claimed;
+    const int64_t now = NowNs();
+    std::lock_guard<std::mutex> lock(slot_->mu);
+    auto& q = slot_->requests;
+    for (Request& r : q) {
+      if (claimed || r.token != token || r.deliver_at > now) continue;
+      if (ResolveRequest(r.state, kCommitted) != kCommitted) continue;
+      claimed.emplace();
+      claimed->token = token;
+      claimed->kind = Kind::kRequest;
+      claimed->has_reason = r.has_reason;
+      claimed->reason = std::move(r.reason);
+      claimed->state = r.state;
+    }
+    // Everything left for this region or for regions no longer active goes (G1); a
+    // requester still deciding finds its request withdrawn.
+    q.erase(std::remove_if(q.begin(), q.end(),
+                           [&](const Request& r) {
+                             if (r.token != token && slot_->IndexOf(r.token)) return false;
+                             ResolveRequest(r.state, kWithdrawn);
+                             return true;
+                           }),
+            q.end());
+    slot_->PublishQueued();
+    return claimed;
+  }
+
   ThreadSlot* slot_;
+  bool ended_ = false;
 };
+
+// The region ends with `delivery`: the boundary reports it to TypeScript through the
+// sentinel, with fn's own error (if it threw one) as what the interrupt superseded.
+napi_value Deliver(ThreadSlot* slot, Delivery delivery, napi_value thrown, bool capture) {
+  napi_env env = slot->napi;
+  if (capture) delivery.frames = CaptureStack(slot->isolate);
+  slot->outcome = std::move(delivery);
+  if (slot->suppressed_ref != nullptr) napi_delete_reference(env, slot->suppressed_ref);
+  slot->suppressed_ref = nullptr;
+  if (thrown != nullptr) napi_create_reference(env, thrown, 1, &slot->suppressed_ref);
+  napi_value sentinel = nullptr;
+  napi_get_reference_value(env, slot->sentinel_ref, &sentinel);
+  return sentinel;
+}
 
 napi_value Rethrow(napi_env env, napi_status status, napi_value result, napi_value thrown) {
   if (status == napi_ok) return result;
@@ -63,41 +114,44 @@ napi_value Rethrow(napi_env env, napi_status status, napi_value result, napi_val
   return nullptr;
 }
 
-// The slow path: the callback terminated for some region while fn ran.
+// The slow path: a termination of ours is in flight, or something is due for this region
+// on its way out (`late`).
 napi_value Settle(ThreadSlot* slot, int64_t token, napi_status status, napi_value result,
-                  const compat::Cped& cped) {
+                  const compat::Cped& cped, std::optional<Delivery> late) {
   napi_env env = slot->napi;
   v8::Isolate* isolate = slot->isolate;
-  const bool mine = slot->fired->token == token;
+  const bool mine = slot->fired && slot->fired->token == token;
   const bool terminating = isolate->IsExecutionTerminating();
-  // An outer region's termination, unwinding through us: its boundary ends it.
+  // A termination unwinding through us that is not this region's: an outer region's (its
+  // boundary ends it) or a foreign one (Node's or vm's, never ours to touch, G7).
   if (terminating && !mine) return nullptr;
 
-  // From here the termination (unwinding, or still pending in V8's stack guard) is ours
-  // to end, unless Node is stopping the thread: then it is Node's, and we step aside.
   napi_value thrown = nullptr;
   if (status != napi_ok) napi_get_and_clear_last_exception(env, &thrown);
-  if (!mine) {
-    // fn returned (or threw its own error) before the termination meant for an outer
-    // region took effect: hand it back, to land in that region.
+  if (slot->fired && !mine) {
+    // fn got out (returned, or threw its own error) before the termination meant for an
+    // outer region took effect: hand it back, to land in that region.
     if (!termination::TakeBack(slot)) return nullptr;
     slot->missed = false;
     callback::Signal(slot);
-    return Rethrow(env, status, result, thrown);
   }
-  std::optional<Delivery> delivery = termination::End(slot);
-  if (!delivery) return nullptr;
-  if (slot->missed) {
-    slot->missed = false;
-    callback::Signal(slot);
+  if (mine) {
+    // Ours, unwinding or not yet in effect: this region ends with it (G12), whatever fn
+    // did meanwhile.
+    std::optional<Delivery> delivery = termination::End(slot);
+    if (!delivery) return nullptr;
+    if (slot->missed) {
+      slot->missed = false;
+      callback::Signal(slot);
+    }
+    compat::SetCped(isolate, cped);
+    return Deliver(slot, std::move(*delivery), terminating ? nullptr : thrown, false);
   }
-  // Ours, but fn got out before the termination took effect: its own outcome stands.
-  if (!terminating) return Rethrow(env, status, result, thrown);
-  compat::SetCped(isolate, cped);
-  slot->outcome = std::move(delivery);
-  napi_value sentinel = nullptr;
-  napi_get_reference_value(env, slot->sentinel_ref, &sentinel);
-  return sentinel;
+  if (late) {
+    if (termination::NodeStopping(env)) return nullptr;
+    return Deliver(slot, std::move(*late), thrown, true);
+  }
+  return Rethrow(env, status, result, thrown);
 }
 
 }  // namespace
@@ -121,8 +175,9 @@ napi_value Run(napi_env env, napi_callback_info info) {
   ActiveRegion active(slot, token, async_id, timeout_ms);
   napi_value result = nullptr;
   const napi_status status = napi_call_function(env, undefined, args.Value(1), 1, &scope, &result);
-  if (!slot->fired) return result;  // nothing of ours in flight: the common path
-  return Settle(slot, token, status, result, cped);
+  std::optional<Delivery> late = active.End();
+  if (!slot->fired && !late) return result;  // nothing of ours in flight, nothing due: the common path
+  return Settle(slot, token, status, result, cped, std::move(late));
 }
 
 }  // namespace interruptible::boundary

@@ -1,5 +1,6 @@
 #include "callback.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -19,18 +20,30 @@ struct Due {
   size_t request = 0;  // with kRequest: its index in ThreadSlot::requests
 };
 
-// Per region, outermost first: what makes it due now. Under slot->mu.
+// Per region, outermost first: what makes it due now. A due request aimed at an active
+// region is committed here (its requester saw that region active too); one its requester
+// withdrew is left for DropWithdrawn. Under slot->mu.
 std::vector<Due> DueNow(const ThreadSlot* slot, int64_t now) {
   const std::vector<RegionFrame>& regions = slot->regions;
   std::vector<Due> due(regions.size());
   for (size_t i = 0; i < regions.size(); ++i)
     if (regions[i].deadline <= now) due[i].by = Due::By::kDeadline;
   for (size_t r = 0; r < slot->requests.size(); ++r) {
-    if (slot->requests[r].deliver_at > now) continue;
-    const std::optional<size_t> i = slot->IndexOf(slot->requests[r].token);
-    if (i && due[*i].by == Due::By::kNothing) due[*i] = Due{Due::By::kRequest, r};
+    const Request& q = slot->requests[r];
+    if (q.deliver_at > now) continue;
+    const std::optional<size_t> i = slot->IndexOf(q.token);
+    if (!i || due[*i].by != Due::By::kNothing) continue;
+    if (ResolveRequest(q.state, kCommitted) == kCommitted) due[*i] = Due{Due::By::kRequest, r};
   }
   return due;
+}
+
+// Requests whose requester found the region gone before it could commit. Under slot->mu.
+void DropWithdrawn(ThreadSlot* slot) {
+  auto& q = slot->requests;
+  const size_t before = q.size();
+  q.erase(std::remove_if(q.begin(), q.end(), [](const Request& r) { return r.state->load() == kWithdrawn; }), q.end());
+  if (q.size() != before) slot->PublishQueued();
 }
 
 // The outermost due region that may be terminated now. A region held by a shield marks
@@ -70,6 +83,7 @@ Delivery Take(ThreadSlot* slot, size_t i, const Due& due) {
   d.kind = Kind::kRequest;
   d.has_reason = r.has_reason;
   d.reason = std::move(r.reason);
+  d.state = std::move(r.state);
   slot->requests.erase(slot->requests.begin() + static_cast<ptrdiff_t>(due.request));
   slot->PublishQueued();
   return d;
@@ -118,6 +132,7 @@ void Decide(ThreadSlot* slot) {
   if (slot->regions.empty()) return;
   const int64_t now = NowNs();
   std::unique_lock<std::mutex> lock(slot->mu);
+  DropWithdrawn(slot);
   const std::vector<Due> due = DueNow(slot, now);
   bool retry = false;
   const std::optional<size_t> target = Target(slot, due, &retry);
@@ -132,6 +147,22 @@ void Decide(ThreadSlot* slot) {
   slot->fired = std::move(d);
   slot->shared[kFired] = 1;
   slot->isolate->TerminateExecution();
+}
+
+bool DecideNow(ThreadSlot* slot) {
+  if (slot->fired) return false;
+  Decide(slot);
+  if (slot->fired && !slot->isolate->IsExecutionTerminating()) {
+    // Entering a JavaScript function is a stack check: the termination takes effect there
+    // and unwinds from the binding call up to the region's boundary.
+    napi_value noop = nullptr;
+    napi_value undefined = nullptr;
+    napi_value ignored = nullptr;
+    napi_get_reference_value(slot->napi, slot->noop_ref, &noop);
+    napi_get_undefined(slot->napi, &undefined);
+    napi_call_function(slot->napi, undefined, noop, 0, nullptr, &ignored);
+  }
+  return slot->isolate->IsExecutionTerminating();
 }
 
 }  // namespace interruptible::callback

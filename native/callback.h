@@ -16,4 +16,10 @@ void Signal(ThreadSlot* slot);
 // where a hold ends (the outermost shield's exit).
 void Decide(ThreadSlot* slot);
 
+// Decide on the calling thread (the slot's own), from inside a binding call, and make a
+// termination it requests take effect at once rather than at the next stack check: the
+// code after the call never runs (G13). True when a termination is now unwinding: the
+// binding must return at once.
+bool DecideNow(ThreadSlot* slot);
+
 }  // namespace interruptible::callback

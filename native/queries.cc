@@ -86,7 +86,15 @@ napi_value Outcome(napi_env env, napi_callback_info info) {
   }
   Delivery d = std::move(*slot->outcome);
   slot->outcome.reset();
-  return Record(env, d, true);
+  napi_value o = Record(env, d, true);
+  if (slot->suppressed_ref != nullptr) {
+    napi_value suppressed = nullptr;
+    napi_get_reference_value(env, slot->suppressed_ref, &suppressed);
+    napi_set_named_property(env, o, "suppressed", suppressed);
+    napi_delete_reference(env, slot->suppressed_ref);
+    slot->suppressed_ref = nullptr;
+  }
+  return o;
 }
 
 }  // namespace interruptible::queries

@@ -12,8 +12,9 @@ namespace interruptible::queries {
 // and here holds back (checkpoint() never throws through a shield, G4).
 napi_value Pending(napi_env env, napi_callback_info info);
 
-// outcome() -> { kind, token, reason, frames }: what the last converting boundary caught
-// (once: the slot forgets it).
+// outcome() -> { kind, token, reason, frames, suppressed? }: what the last converting
+// boundary caught (once: the slot forgets it); `suppressed`, when present, is the
+// region's own error that the interrupt superseded.
 napi_value Outcome(napi_env env, napi_callback_info info);
 
 }  // namespace interruptible::queries

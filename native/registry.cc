@@ -37,6 +37,8 @@ void Remove(void* arg) {
   // No other thread can reach the slot now.
   if (slot->shared_ref) napi_delete_reference(slot->napi, slot->shared_ref);
   if (slot->sentinel_ref) napi_delete_reference(slot->napi, slot->sentinel_ref);
+  if (slot->noop_ref) napi_delete_reference(slot->napi, slot->noop_ref);
+  if (slot->suppressed_ref) napi_delete_reference(slot->napi, slot->suppressed_ref);
   delete slot;
 }
 

@@ -22,12 +22,26 @@
 
 namespace interruptible {
 
+// Whether an accepted request is delivered is settled by one atomic per request, shared
+// by the requester (who answers interrupt()'s true/false) and the target thread (which
+// claims it for delivery, or drops it): docs/BOUNDARY.md, "Accepted means delivered".
+enum RequestState : int { kPublished = 0, kCommitted = 1, kWithdrawn = 2 };
+using SharedState = std::shared_ptr<std::atomic<int>>;
+
+// Moves `state` from kPublished to `to`; returns the state it ends in.
+inline int ResolveRequest(const SharedState& state, int to) {
+  int expected = kPublished;
+  state->compare_exchange_strong(expected, to);
+  return expected == kPublished ? to : expected;
+}
+
 // An interrupt request queued on its target thread.
 struct Request {
   int64_t token = 0;        // the region it aims at (never 0 once queued)
   int64_t deliver_at = 0;   // a grace period holds it back until then
   bool has_reason = false;  // false: the reason is `undefined`
   std::vector<uint8_t> reason;  // structured-clone bytes made by the requester
+  SharedState state;
 };
 
 // One active region on the slot's thread, outermost first.
@@ -46,7 +60,8 @@ struct Delivery {
   Kind kind = Kind::kRequest;
   bool has_reason = false;
   std::vector<uint8_t> reason;
-  std::vector<Frame> frames;  // where the thread was when the callback ran
+  SharedState state;          // a request's (committed); empty for a deadline
+  std::vector<Frame> frames;  // where the thread was when the callback (or boundary) saw it
 };
 
 struct ThreadSlot {
@@ -69,6 +84,8 @@ struct ThreadSlot {
   int32_t* shared = nullptr;  // SharedField-indexed; V8 owns the memory (see addon.cc)
   napi_ref shared_ref = nullptr;
   napi_ref sentinel_ref = nullptr;
+  napi_ref noop_ref = nullptr;        // a JS function that does nothing (requests.cc, Hurry)
+  napi_ref suppressed_ref = nullptr;  // the region's own error an interrupt superseded, for outcome()
 
   // ---- any thread ----------------------------------------------------------------
   // The active regions' tokens, published without a lock (the region path takes none):
@@ -90,22 +107,25 @@ struct ThreadSlot {
   // ---- timer thread only, under the registry lock --------------------------------
   int64_t reported_deadline = kNever;  // the expired deadline it already reported
 
+  // Sequentially consistent, with `depth` on the boundary's exit: a requester publishes,
+  // then checks the region is active; the boundary lowers `depth`, then checks the queue.
+  // One of the two always sees the other (docs/BOUNDARY.md, "Accepted means delivered").
   void PublishQueued() {  // under mu
-    __atomic_store_n(&shared[kQueued], static_cast<int32_t>(requests.size()), __ATOMIC_RELEASE);
+    __atomic_store_n(&shared[kQueued], static_cast<int32_t>(requests.size()), __ATOMIC_SEQ_CST);
   }
-  bool AnyQueued() const { return __atomic_load_n(&shared[kQueued], __ATOMIC_ACQUIRE) != 0; }
+  bool AnyQueued() const { return __atomic_load_n(&shared[kQueued], __ATOMIC_SEQ_CST) != 0; }
 
   // Any thread: the token of the region the request aims at if it is active now.
   // `token` 0 names the outermost region.
   std::optional<int64_t> FindActive(int64_t token) const {
-    const int32_t d = depth.load(std::memory_order_acquire);
+    const int32_t d = depth.load(std::memory_order_seq_cst);
     if (token == 0) {
       if (d == 0) return std::nullopt;
-      const int64_t outermost = tokens[0].load(std::memory_order_acquire);
+      const int64_t outermost = tokens[0].load(std::memory_order_seq_cst);
       return outermost != 0 ? std::optional<int64_t>(outermost) : std::nullopt;
     }
     for (int32_t i = 0; i < d; ++i)
-      if (tokens[i].load(std::memory_order_acquire) == token) return token;
+      if (tokens[i].load(std::memory_order_seq_cst) == token) return token;
     return std::nullopt;
   }
 

@@ -20,8 +20,49 @@ napi_value Int32(napi_env env, int32_t i) {
 
 }  // namespace
 
+namespace {
+
+// A request already queued makes `req` redundant when it is committed, aims at the same
+// region and lands no later: the region ends with the first accepted interrupt (G12). So
+// a queue holds at most one due and one held-back request per active region, however
+// many requests a misbehaving thread sends. Under mu.
+bool Redundant(const ThreadSlot* target, const Request& req) {
+  for (const Request& q : target->requests)
+    if (q.token == req.token && q.deliver_at <= req.deliver_at && q.state->load() == kCommitted) return true;
+  return false;
+}
+
+// Queues `req` for region `token` of `target` if that region is active, and settles
+// whether the request is accepted (docs/BOUNDARY.md, "Accepted means delivered"): the
+// request is published first, then the region checked again; the region's boundary
+// lowers its depth first, then checks the queue, so one side always sees the other.
+// Caller holds the registry lock. Returns whether the request will be delivered.
+bool Queue(ThreadSlot* target, Request req) {
+  std::optional<int64_t> token = target->FindActive(req.token);
+  if (!token) return false;
+  req.token = *token;
+  const int64_t deliver_at = req.deliver_at;
+  SharedState state = req.state = std::make_shared<std::atomic<int>>(kPublished);
+  {
+    std::lock_guard<std::mutex> lock(target->mu);
+    if (Redundant(target, req)) return true;
+    target->requests.push_back(std::move(req));
+    target->PublishQueued();
+  }
+  const bool still = target->FindActive(*token).has_value();
+  if (ResolveRequest(state, still ? kCommitted : kWithdrawn) != kCommitted) return false;
+  if (deliver_at == 0)
+    callback::Signal(target);
+  else
+    deadline::WakeAt(deliver_at, target->id);
+  return true;
+}
+
+}  // namespace
+
 napi_value Interrupt(napi_env env, napi_callback_info info) {
   Args args(env, info, 4);
+  ThreadSlot* self = args.slot();
   const uint32_t thread = args.Uint32(0);
   Request req;
   req.token = args.Int64(1);
@@ -39,22 +80,14 @@ napi_value Interrupt(napi_env env, napi_callback_info info) {
   {
     registry::Locked reg;
     ThreadSlot* target = reg.Find(thread);
-    if (target == nullptr) {
+    if (target == nullptr)
       answer = reg.Issued(thread) ? 0 : -1;
-    } else if (std::optional<int64_t> token = target->FindActive(req.token)) {
-      req.token = *token;
-      const int64_t deliver_at = req.deliver_at;
-      {
-        std::lock_guard<std::mutex> lock(target->mu);
-        target->requests.push_back(std::move(req));
-        target->PublishQueued();
-      }
-      if (deliver_at == 0)
-        callback::Signal(target);
-      else
-        deadline::WakeAt(deliver_at, thread);
-      answer = 1;
-    }
+    else
+      answer = Queue(target, std::move(req)) ? 1 : 0;
+  }
+  if (answer == 1 && thread == self->id && grace_ms <= 0) {
+    // A self-interrupt is synchronous (G13): decide now, on this thread.
+    if (callback::DecideNow(self)) return nullptr;
   }
   return Int32(env, answer);
 }

@@ -20,7 +20,8 @@ napi_value Release(napi_env env, napi_callback_info info) {
   Args args(env, info, 0);
   ThreadSlot* slot = args.slot();
   slot->shared[kHeld] = 0;
-  callback::Decide(slot);
+  // Delivered as the shield exits, not at some later stack check (G4, G13).
+  callback::DecideNow(slot);
   return nullptr;
 }
 

@@ -31,7 +31,7 @@ bool TakeBack(ThreadSlot* slot) {
   if (!d) return false;
   if (d->kind == Kind::kRequest) {
     std::lock_guard<std::mutex> lock(slot->mu);
-    slot->requests.push_back(Request{d->token, 0, d->has_reason, std::move(d->reason)});
+    slot->requests.push_back(Request{d->token, 0, d->has_reason, std::move(d->reason), std::move(d->state)});
     slot->PublishQueued();
   }
   return true;

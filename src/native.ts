@@ -41,6 +41,8 @@ export interface PendingRecord {
 
 export interface OutcomeRecord extends PendingRecord {
   frames: NativeFrame[];
+  /** The region's own error that the interrupt superseded, when it threw one first. */
+  suppressed?: unknown;
 }
 
 /** The addon's exports (native/addon.cc); each function is documented where it is defined. */

@@ -4,12 +4,12 @@
 // (docs/BOUNDARY.md, step 5).
 import { executionAsyncId } from 'node:async_hooks';
 import { errorFor, label } from './delivery.js';
-import { InterruptError, placeInterrupt } from './errors.js';
-import { addon, requireAddon, type Binding } from './native.js';
+import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
+import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';
 import { describeReason, signalAborted } from './reasons.js';
 import { regions } from './region-stack.js';
 import { installRepairs, moduleMark, repairAfterInterrupt, storeMark } from './repair.js';
-import { RegionEnd, ScopeImpl, type Scope } from './scope.js';
+import { RegionEnd, ScopeImpl, kCheckpointOf, type Scope } from './scope.js';
 import { shield } from './shield.js';
 import { checkFunction, checkName, checkOptions, checkSignal, checkTimeout } from './validate.js';
 
@@ -72,12 +72,25 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   if (result === b.interrupted) {
     const outcome = b.outcome()!;
     repairAfterInterrupt(scope.storeMark, scope.moduleMark);
-    const error = errorFor(outcome, regions.find(outcome.token), outcome.frames, interruptible);
     finish(depth, RegionEnd.Interrupted);
-    throw error;
+    throw interruptError(outcome, scope);
   }
   finish(depth, RegionEnd.Returned);
   return result as T;
+}
+
+/**
+ * The error an interrupted region throws: built after the bookkeeping, so that nothing a
+ * reason does while it is rebuilt can skip it. When fn threw first while an accepted
+ * request was pending, the interrupt wins (G12) and carries fn's error as `suppressed`;
+ * an error that checkpoint() threw for this very region is that interrupt already.
+ */
+function interruptError(outcome: OutcomeRecord, scope: ScopeImpl): unknown {
+  const { suppressed } = outcome;
+  if (isInterrupt(suppressed) && (suppressed as Record<symbol, unknown>)[kCheckpointOf] === scope.token) return suppressed;
+  const error = errorFor(outcome, scope, outcome.frames, interruptible);
+  if ('suppressed' in outcome) Object.defineProperty(error, 'suppressed', { value: suppressed, configurable: true, writable: true });
+  return error;
 }
 
 /** interruptible(fn, { timeout: ms }): throws TimeoutError past `ms` milliseconds. */

@@ -21,6 +21,9 @@ export interface Scope {
   checkpoint(): void;
 }
 
+/** On an error thrown by checkpoint(): the token of the region it was thrown for. */
+export const kCheckpointOf = Symbol('interruptible.checkpointOf');
+
 /** How a region ended; Active while it runs. */
 export const enum RegionEnd {
   Active = 0,
@@ -82,7 +85,9 @@ export class ScopeImpl implements Scope {
     // what a shield between the target region and here holds back.
     const pending = pendingFor(this.token, true);
     if (pending !== null) {
-      throw errorFor(pending, regions.find(pending.token), currentFrames(this.checkpoint), this.checkpoint);
+      const error = errorFor(pending, regions.find(pending.token), currentFrames(this.checkpoint), this.checkpoint);
+      Object.defineProperty(error, kCheckpointOf, { value: pending.token, configurable: true });
+      throw error;
     }
   }
 }

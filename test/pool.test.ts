@@ -13,24 +13,29 @@ describe('Pool, isolation: thread', () => {
   it('G5 G6: 200 tasks, a third spin forever and are cancelled; cleanups run; no worker is respawned', async () => {
     await using pool = new Pool({ filename: tasks, size: 2, grace: 20, force: 10_000 });
     const cleanups = counter();
+    const started = new Int32Array(new SharedArrayBuffer(4 * 200));
     const runs = Array.from({ length: 200 }, (_, i) =>
       i % 3 === 0
-        ? pool.run({ kind: 'spin', cleanups }, { timeout: 10 }).then(
+        ? pool.run({ kind: 'spin', cleanups, started, i }, { timeout: 10 }).then(
             () => ({ i, outcome: 'returned' }),
             (error: CancelledTaskError) => ({ i, outcome: error instanceof TimeoutError ? `cancelled:${error.rung}` : String(error) }),
           )
-        : pool.run<number>({ kind: 'square', n: i, cleanups }).then((v) => ({ i, outcome: v === i * i ? 'correct' : `wrong ${v}` })),
+        : pool.run<number>({ kind: 'square', n: i, cleanups, started, i }).then((v) => ({ i, outcome: v === i * i ? 'correct' : `wrong ${v}` })),
     );
     const results = await Promise.all(runs);
-    const spinners = results.filter((r) => r.i % 3 === 0);
-    const others = results.filter((r) => r.i % 3 !== 0);
-    expect(new Set(spinners.map((r) => r.outcome))).toEqual(new Set(['cancelled:interrupt']));
-    expect(new Set(others.map((r) => r.outcome))).toEqual(new Set(['correct']));
-    expect(Atomics.load(cleanups, 0)).toBe(200); // every task's cleanup ran, cancelled or not
+    for (const r of results) {
+      // A spinner never polls: it ends by the interrupt once started. On a loaded machine
+      // its timeout can pass while its run message is on the way: then it never starts.
+      if (r.i % 3 === 0) expect(r.outcome).toBe(started[r.i] ? 'cancelled:interrupt' : 'cancelled:cooperative');
+      else expect(r.outcome).toBe('correct');
+    }
+    const ran = started.reduce((n, s) => n + s, 0);
+    expect(ran).toBeGreaterThan(0);
+    expect(Atomics.load(cleanups, 0)).toBe(ran); // every started task's cleanup ran, cancelled or not
     const stats = pool.stats();
     expect(stats.respawns).toBe(0);
-    expect(stats.cancelled.interrupt).toBe(spinners.length);
-    expect(stats.completed).toBe(others.length);
+    expect(stats.cancelled.interrupt + stats.cancelled.cooperative).toBe(results.filter((r) => r.i % 3 === 0).length);
+    expect(stats.completed).toBe(results.filter((r) => r.i % 3 !== 0).length);
   });
 
   it('the rejection says which rung ended the task and where it was', async () => {

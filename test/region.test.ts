@@ -1,6 +1,6 @@
 // Regions on one thread: outcomes, nesting, cleanups, life after an interrupt.
 import { describe, expect, it } from 'vitest';
-import { InterruptError, interrupt, interruptible, isInterrupt, type Scope } from '../dist/index.js';
+import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { spin } from './helpers.js';
 
@@ -50,11 +50,73 @@ describe('a region on the main thread', () => {
     let accepted: boolean | undefined;
     expect(() =>
       interruptible((scope) => {
-        accepted = interrupt(scope.handle, 'x');
+        accepted = interrupt(scope.handle, 'x', { grace: 1 }); // a grace period: not synchronous
         spin();
       }),
     ).toThrow(InterruptError);
     expect(accepted).toBe(true);
+  });
+
+  it('G13: a self-interrupt is synchronous: the statement after the call never runs', () => {
+    let i = 0;
+    expect(() =>
+      interruptible((scope) => {
+        i++;
+        interrupt(scope.handle, 'now');
+        i++;
+      }),
+    ).toThrow(/interrupted: now/);
+    expect(i).toBe(1);
+    i = 0;
+    expect(() =>
+      interruptible(() => {
+        i++;
+        interrupt(currentThreadHandle());
+        i++;
+      }),
+    ).toThrow(InterruptError);
+    expect(i).toBe(1);
+  });
+
+  it('G13: inside a shield a self-interrupt is held, then lands as the shield exits', () => {
+    let inShield = 0;
+    let after = 0;
+    expect(() =>
+      interruptible((scope) => {
+        shield(() => {
+          interrupt(scope.handle, 'held');
+          inShield++;
+        });
+        after++;
+      }),
+    ).toThrow(/interrupted: held/);
+    expect([inShield, after]).toEqual([1, 0]);
+  });
+
+  it('G12: a request accepted just before the region returns ends it with that error', () => {
+    // Held by a shield until the region's last statement: the region's exit delivers it.
+    expect(() => interruptible((scope) => shield(() => interrupt(scope.handle, 'last')))).toThrow(/interrupted: last/);
+  });
+
+  it("G12 G14: when the region's own code throws after its deadline passed, the TimeoutError wins and keeps that error", () => {
+    // JSON.parse never checks for interrupts: the deadline passes inside it, and the
+    // region throws its own error before any stack check could deliver it.
+    const big = JSON.stringify(Array.from({ length: 200_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    const own = new RangeError('own failure');
+    let error: unknown;
+    try {
+      interruptible(
+        () => {
+          JSON.parse(big);
+          throw own;
+        },
+        { timeout: 1 },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as { suppressed?: unknown }).suppressed).toBe(own);
   });
 });
 
@@ -62,9 +124,10 @@ describe('G1: requests outlive nothing', () => {
   it('requests still queued when their region ends are dropped with it; the next region is untouched', () => {
     const shared = addon!.shared;
     interruptible((scope) => {
-      // Held back by a long grace period: they are queued, not delivered.
+      // Held back by a long grace period: they are accepted, not delivered; the first
+      // lands first, so the queue keeps only it (bounded, however many are sent).
       for (let i = 0; i < 1000; i++) expect(interrupt(scope.handle, { i }, { grace: 60_000 })).toBe(true);
-      expect(shared[addon!.layout.queued]).toBe(1000);
+      expect(shared[addon!.layout.queued]).toBe(1);
       expect(scope.interrupted).toBe(true);
     });
     expect(shared[addon!.layout.queued]).toBe(0);

@@ -8,6 +8,10 @@ import { Agent } from './helpers.js';
 const { stuckHere } = createRequire(import.meta.url)('./fixtures/stuck.cjs') as { stuckHere: () => never };
 const fixture = readFileSync(new URL('./fixtures/stuck.cjs', import.meta.url), 'utf8');
 const STUCK_LINE = fixture.split('\n').findIndex((l) => l.includes('STUCK-LINE')) + 1;
+// On a loaded machine the interrupt may land at the stack check on entry to stuckHere
+// (its first line) rather than in the loop: both are inside the function.
+const ENTRY_LINE = fixture.split('\n').findIndex((l) => l.includes('function stuckHere')) + 1;
+const IN_STUCK_HERE = new RegExp(`^    at stuckHere \\(.*stuck\\.cjs:(${ENTRY_LINE}|${STUCK_LINE}):\\d+\\)`);
 
 describe('G11: where it stopped', () => {
   it('interruptedAt names the function, script, line and column of the stuck loop', () => {
@@ -23,7 +27,8 @@ describe('G11: where it stopped', () => {
       error = e;
     }
     const [top] = (error as InterruptError).interruptedAt;
-    expect(top).toMatchObject({ function: 'stuckHere', line: STUCK_LINE });
+    expect(top).toMatchObject({ function: 'stuckHere' });
+    expect([ENTRY_LINE, STUCK_LINE]).toContain(top?.line);
     expect(top?.script).toMatch(/stuck\.cjs$/);
     expect(top?.column).toBeGreaterThan(0);
   });
@@ -39,7 +44,7 @@ describe('G11: where it stopped', () => {
     const stack = (error as Error).stack ?? '';
     const [before, after] = stack.split('\n    --- interrupted at ---\n');
     expect(before).toMatch(/^TimeoutError: region timed out after 5 ms/);
-    expect(after).toMatch(new RegExp(`^    at stuckHere \\(.*stuck\\.cjs:${STUCK_LINE}:\\d+\\)`));
+    expect(after).toMatch(IN_STUCK_HERE);
   });
 
   it('a checkpoint() error says where checkpoint was called', () => {
