@@ -24,8 +24,14 @@ export interface StopOptions {
 
 export interface StopResult {
   rung: StopRung | 'exited';
-  exitCode: number;
+  /** false when the last rung was taken and the worker has not exited yet (blocked in a native call). */
+  exited: boolean;
+  /** The worker's exit code; undefined while it has not exited. */
+  exitCode: number | undefined;
 }
+
+/** How long stop() waits for the exit after terminate() before it resolves with `exited: false`. */
+const EXIT_WAIT_MS = 1000;
 
 export type StackSnapshot = ThreadStack;
 
@@ -123,7 +129,7 @@ export class StoppableWorker extends EventEmitter {
     const o = checkOptions<StopOptions>(options, 'stop() options');
     const grace = checkDelay(o.grace, 'options.grace', 1000);
     const force = Math.max(grace, checkDelay(o.force, 'options.force', 5000));
-    if (this.#phase === 'exited') return Promise.resolve({ rung: 'exited', exitCode: this.#exitCode ?? 0 });
+    if (this.#phase === 'exited') return Promise.resolve({ rung: 'exited', exited: true, exitCode: this.#exitCode });
     this.#stopping ??= this.#climb(grace, force);
     return this.#stopping;
   }
@@ -139,17 +145,35 @@ export class StoppableWorker extends EventEmitter {
     // Children first, deepest first, then this worker.
     const nodes = [...this.#descendants.values()].sort((a, b) => b.depth - a.depth).map((n) => n.info);
     nodes.push(this.#control);
+    let gaveUp!: () => void;
+    const lastRung = new Promise<void>((resolve) => (gaveUp = resolve));
+    let waiting: NodeJS.Timeout | undefined;
     const ladder = new Ladder(
       [
         { rung: 'cooperative', at: 0, take: () => nodes.forEach(stopNode) },
         { rung: 'interrupt', at: grace, take: () => nodes.map((n) => interruptThread(n, 'stop')).includes(true) },
-        { rung: 'terminate', at: force, take: () => void this.worker.terminate() },
+        { rung: 'terminate', at: force, take: () => void (waiting = this.#terminate(gaveUp)) },
       ],
       { unref: true },
     );
-    const exitCode = await this.#exit;
+    // A thread blocked in a native call exits only when the call returns: stop() does not
+    // wait for that (G15); it says so with `exited: false`.
+    const exited = await Promise.race([this.#exit.then(() => true), lastRung.then(() => false)]);
     ladder.stop();
-    return { rung: ladder.rung as StopRung, exitCode };
+    clearTimeout(waiting);
+    return { rung: ladder.rung as StopRung, exited, exitCode: this.#exitCode };
+  }
+
+  /**
+   * The last rung: terminate(); after EXIT_WAIT_MS without an exit, stop waiting, and let
+   * the worker finish dying without keeping the process alive.
+   */
+  #terminate(gaveUp: () => void): NodeJS.Timeout {
+    void this.worker.terminate();
+    return setTimeout(() => {
+      this.worker.unref();
+      gaveUp();
+    }, EXIT_WAIT_MS);
   }
 
   #changed(): void {

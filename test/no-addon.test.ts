@@ -17,10 +17,10 @@ describe('without the addon (INTERRUPTIBLE_NO_ADDON=1)', () => {
       expect(r[what].message).toMatch(/needs the interruptible native addon.*npm rebuild interruptible/);
     }
     expect(r.shield).toEqual({ ok: 'shielded' });
-    expect(r.stopCooperative).toEqual({ rung: 'cooperative', exitCode: 0 });
+    expect(r.stopCooperative).toEqual({ rung: 'cooperative', exited: true, exitCode: 0 });
     expect(r.interruptWorker).toBe(false);
     expect(r.stack).toEqual({ state: 'unresponsive', frames: null });
-    expect(r.stopHard).toEqual({ rung: 'terminate', exitCode: 1 });
+    expect(r.stopHard).toEqual({ rung: 'terminate', exited: true, exitCode: 1 });
     expect(r.poolSquare).toBe(49);
     expect(r.poolCancel).toBe('terminate');
   });

@@ -69,6 +69,24 @@ describe('Pool, isolation: thread', () => {
     expect(await next).toBe(144);
   });
 
+  it('G15: a task blocked in a native call rejects at force while its thread is still stuck; the pool replaces it at once', async () => {
+    const pool = new Pool({ filename: tasks, size: 1, grace: 10, force: 50 });
+    await pool.ready();
+    const t0 = performance.now();
+    const stuck = pool.run({ kind: 'native-block', seconds: 3 }, { timeout: 10 });
+    const error = (await stuck.catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error.rung).toBe('terminate');
+    expect(performance.now() - t0).toBeLessThan(2_000); // long before the 3 s call returns
+    expect(pool.stats()).toMatchObject({ stuck: 1, respawns: 1, size: 1 });
+    // Capacity is kept: the replacement runs the next task while the old thread sleeps.
+    expect(await pool.run({ kind: 'square', n: 4 })).toBe(16);
+    expect(pool.stats().stuck).toBe(1);
+    // close() does not wait for the stuck thread either.
+    const closing = performance.now();
+    await pool.close();
+    expect(performance.now() - closing).toBeLessThan(2_000);
+  });
+
   it('a task that ignores everything is terminated and its worker respawned', async () => {
     await using pool = new Pool({ filename: tasks, size: 1, grace: 10, force: 50 });
     // Only the terminate rung can end an async task whose signal is ignored.

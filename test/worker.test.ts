@@ -24,7 +24,7 @@ describe('StoppableWorker.stop(): the ladder', () => {
     const { w, messages, next } = await started();
     w.postMessage('poll');
     await next('busy');
-    expect(await w.stop({ grace: 5_000, force: 10_000 })).toEqual({ rung: 'cooperative', exitCode: 0 });
+    expect(await w.stop({ grace: 5_000, force: 10_000 })).toEqual({ rung: 'cooperative', exited: true, exitCode: 0 });
     expect(messages).toContain('saw the stop flag');
     expect(messages).toContain('signal aborted');
     expect(w.state).toBe('exited');
@@ -34,7 +34,7 @@ describe('StoppableWorker.stop(): the ladder', () => {
     const { w, messages, next } = await started();
     w.postMessage('region');
     await next('busy');
-    expect(await w.stop({ grace: 20, force: 10_000 })).toEqual({ rung: 'interrupt', exitCode: 0 });
+    expect(await w.stop({ grace: 20, force: 10_000 })).toEqual({ rung: 'interrupt', exited: true, exitCode: 0 });
     expect(messages).toContain('interrupted: stop');
   });
 
@@ -42,7 +42,18 @@ describe('StoppableWorker.stop(): the ladder', () => {
     const { w, next } = await started();
     w.postMessage('hard');
     await next('busy');
-    expect(await w.stop({ grace: 10, force: 50 })).toEqual({ rung: 'terminate', exitCode: 1 });
+    expect(await w.stop({ grace: 10, force: 50 })).toEqual({ rung: 'terminate', exited: true, exitCode: 1 });
+  });
+
+  it('G15: stop() resolves at its last rung while the worker is blocked in a native call, and says so', async () => {
+    const { w, next } = await started();
+    w.postMessage('native-long');
+    await next('busy');
+    const t0 = performance.now();
+    const result = await w.stop({ grace: 10, force: 50 });
+    expect(result).toEqual({ rung: 'terminate', exited: false, exitCode: undefined });
+    expect(performance.now() - t0).toBeLessThan(2_500); // the call sleeps 3 s
+    expect(await new Promise((resolve) => w.once('exit', resolve))).toBe(1); // it does exit, later
   });
 
   it('walks down to the workers the worker created, children first', async () => {
@@ -57,7 +68,7 @@ describe('StoppableWorker.stop(): the ladder', () => {
   it('stop() on an exited worker resolves at once', async () => {
     const { w } = await started();
     await w.terminate();
-    expect(await w.stop()).toEqual({ rung: 'exited', exitCode: 1 });
+    expect(await w.stop()).toEqual({ rung: 'exited', exited: true, exitCode: 1 });
   });
 
   it('rejects bad options', async () => {

@@ -20,7 +20,11 @@ export interface Executor {
   interrupt(id: number, reason: unknown): boolean;
   /** Thread: worker.terminate(). Process: SIGTERM. */
   terminate(): void;
-  /** Process: SIGKILL. Thread: terminate(). */
+  /**
+   * The last rung. Process: SIGKILL. Thread: terminate(), which takes effect only when a
+   * native call the thread is blocked in returns. Either way the pool stops waiting: the
+   * executor no longer keeps the process alive, and it finishes dying in the background.
+   */
   kill(): void;
   /** Ends an idle executor. */
   close(): Promise<void>;
@@ -70,6 +74,7 @@ class ThreadExecutor implements Executor {
 
   kill(): void {
     this.terminate();
+    this.#worker.unref();
   }
 
   async close(): Promise<void> {
@@ -115,6 +120,7 @@ class ProcessExecutor implements Executor {
 
   kill(): void {
     this.#child.kill('SIGKILL');
+    this.#child.unref();
   }
 
   async close(): Promise<void> {

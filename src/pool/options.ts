@@ -36,6 +36,11 @@ export interface PoolStats {
   size: number;
   queued: number;
   running: number;
+  /**
+   * Threads ended by the last rung that have not exited yet (blocked in a native call):
+   * already replaced, they no longer count toward `size` and do not keep the process alive.
+   */
+  stuck: number;
 }
 
 export function emptyStats(size: number): PoolStats {
@@ -47,5 +52,6 @@ export function emptyStats(size: number): PoolStats {
     size,
     queued: 0,
     running: 0,
+    stuck: 0,
   };
 }

@@ -36,6 +36,8 @@ export class Pool {
   readonly #grace: number;
   readonly #force: number;
   readonly #workers: PoolWorker[] = [];
+  /** Workers ended by the last rung that have not exited yet (a thread blocked in native code). */
+  readonly #dying = new Set<PoolWorker>();
   readonly #queue: Task[] = [];
   #nextId = 0;
   #closing: Promise<void> | undefined;
@@ -122,10 +124,14 @@ export class Pool {
       cancelled: { ...this.#stats.cancelled },
       queued: this.#queue.length,
       running: this.#workers.filter((w) => w.task).length,
+      stuck: this.#dying.size,
     };
   }
 
-  /** Stops taking tasks, lets queued and running ones finish, then ends the workers. */
+  /**
+   * Stops taking tasks, lets queued and running ones finish, then ends the workers. A
+   * worker abandoned at the last rung is not waited for.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       while (this.#queue.length > 0 || this.#workers.some((w) => w.task)) {
@@ -196,6 +202,7 @@ export class Pool {
   }
 
   #onExit(worker: PoolWorker, code: number): void {
+    if (this.#dying.delete(worker)) return; // abandoned at the last rung: already replaced
     const index = this.#workers.indexOf(worker);
     const task = worker.task;
     worker.task = undefined;
@@ -237,7 +244,7 @@ export class Pool {
       return [
         cooperative,
         { rung: 'terminate', at: this.#grace, take: () => void (running() && executor.terminate()) },
-        { rung: 'kill', at: this.#force, take: () => void (running() && executor.kill()) },
+        { rung: 'kill', at: this.#force, take: () => void (running() && this.#abandon(worker, 'kill')) },
       ];
     }
     return [
@@ -245,8 +252,29 @@ export class Pool {
       // False until the task's region is visible (its run message may still be on the
       // way) and while an async task awaits outside its region: tried again shortly.
       { rung: 'interrupt', at: this.#grace, take: () => running() && executor.interrupt(task.id, 'cancel') },
-      { rung: 'terminate', at: this.#force, take: () => void (running() && executor.kill()) },
+      { rung: 'terminate', at: this.#force, take: () => void (running() && this.#abandon(worker, 'terminate')) },
     ];
+  }
+
+  /**
+   * The last rung: the task rejects now and the worker is replaced now, whether or not its
+   * thread has exited yet (G15); it finishes dying in the background without keeping the
+   * process alive.
+   */
+  #abandon(worker: PoolWorker, rung: 'terminate' | 'kill'): void {
+    const task = worker.task!;
+    worker.task = undefined;
+    worker.executor.kill();
+    this.#dying.add(worker);
+    const index = this.#workers.indexOf(worker);
+    if (index >= 0 && !this.#closing && !this.#broken) {
+      this.#workers[index] = this.#spawn();
+      this.#stats.respawns++;
+    } else if (index >= 0) {
+      this.#workers.splice(index, 1);
+    }
+    this.#rejectCancelled(task, undefined, rung);
+    this.#dispatch();
   }
 
   #succeed(task: Task, value: unknown): void {
@@ -259,8 +287,7 @@ export class Pool {
     settle(task, () => task.reject(error));
   }
 
-  #rejectCancelled(task: Task, interruptedAt: readonly InterruptFrame[] | undefined): void {
-    const rung = rungOf(task);
+  #rejectCancelled(task: Task, interruptedAt: readonly InterruptFrame[] | undefined, rung = rungOf(task)): void {
     this.#stats.cancelled[rung]++;
     settle(task, () => task.reject(cancelledError(task, rung, interruptedAt)));
   }
