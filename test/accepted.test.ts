@@ -28,6 +28,10 @@ describe('G12: accepted means delivered', () => {
       `
       const { cells, outcome, rounds } = args;
       const other = []; // what the region threw when it was neither of the two expected outcomes
+      // performance is one of Node's lazily loaded globals: an interrupt landing while Node
+      // loads it on first use can leave it broken for the thread (README, hazards). Load it
+      // before any region.
+      performance.now();
       let seed = 7;
       const rand = (n) => {
         seed = (seed + 0x6d2b79f5) | 0;
