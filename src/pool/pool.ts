@@ -34,6 +34,8 @@ export interface RunOptions {
   /** Overrides the pool's timeout for this task. */
   timeout?: number | undefined;
   transferList?: readonly TransferListItem[] | undefined;
+  /** Receives each value the task passes to context.progress(), while the task runs. */
+  onProgress?: ((value: unknown) => void) | undefined;
 }
 
 export interface PoolStats {
@@ -58,6 +60,7 @@ interface Task {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
+  onProgress: ((value: unknown) => void) | undefined;
   onAbort: (() => void) | undefined;
   slot: Slot | undefined;
   cancel: { reason: unknown; timedOut: boolean } | undefined;
@@ -153,6 +156,7 @@ export class Pool {
         resolve: resolve as (value: unknown) => void,
         reject,
         signal,
+        onProgress: options.onProgress,
         onAbort: undefined,
         slot: undefined,
         cancel: undefined,
@@ -255,6 +259,10 @@ export class Pool {
     }
     const task = slot.task;
     if (task === undefined || task.id !== message.id) return;
+    if (message.type === 'progress') {
+      if (!task.settled && !task.cancel) task.onProgress?.(message.value);
+      return;
+    }
     slot.task = undefined;
     if (task.cancel) {
       this.#rejectCancelled(task, message.ok ? undefined : message.interruptedAt);

@@ -9,6 +9,8 @@ export type ToRunner =
 export type FromRunner =
   | { type: 'ready' }
   | { type: 'init-error'; message: string }
+  /** A value the task passed to context.progress(), for RunOptions.onProgress. */
+  | { type: 'progress'; id: number; value: unknown }
   | { type: 'done'; id: number; ok: true; value: unknown }
   | { type: 'done'; id: number; ok: false; error: unknown; interruptedAt?: readonly InterruptFrame[] };
 
@@ -22,5 +24,7 @@ export interface TaskContext {
    * terminated: then the thread is gone.
    */
   defer(cleanup: () => void): void;
+  /** Sends `value` (structured-cloneable) to the caller's RunOptions.onProgress. */
+  progress(value: unknown): void;
 }
 export type TaskFunction = (input: never, context: TaskContext) => unknown;

@@ -43,6 +43,10 @@ export async function serve(filename: string, control: ControlInfo, transport: T
         if (typeof cleanup !== 'function') throw new TypeError('context.defer() expects a function');
         cleanups.push(cleanup);
       },
+      progress(value: unknown) {
+        // Throws to the task (DataCloneError) when the value cannot be cloned.
+        transport.send({ type: 'progress', id, value });
+      },
     };
     Atomics.store(cells, Cell.Task, id);
     let message: FromRunner;
