@@ -42,7 +42,8 @@ describe('a worker process killed mid-run', () => {
 
       const b = new Machine('worker-process.mjs', { ...options, queue: name });
       started.push(b);
-      await done;
+      // Both views: Redis's events (each job once) and B's own (its IPC can come later).
+      await Promise.all([done, b.next((m) => m.event === 'completed' && b.events('completed').length === 4)]);
       const onB = b.events('completed').map((m) => m.id as string);
       expect(onB.sort()).toEqual(jobs.map((j) => j.id!).sort());
       expect(onB).toContain(first.id);
