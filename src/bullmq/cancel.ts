@@ -6,26 +6,34 @@
 // any connection BullMQ accepts (ioredis, node-redis, a cluster), and a node's messages
 // wait in its inbox stream while its connection is re-established instead of being lost.
 import { randomUUID } from 'node:crypto';
-import type { ConnectionOptions, Relay, RelayMessage, Worker } from 'bullmq';
+import type { ConnectionOptions, Relay, RelayMessage, RelaySubscription, Worker } from 'bullmq';
 import { bullmq } from './peer.js';
 
-export interface RelayTarget {
-  /** The Redis connection, as BullMQ takes it. */
-  connection: ConnectionOptions;
-  /** BullMQ's key prefix. Default: the worker's, or `bull`. */
-  prefix?: string | undefined;
-  /** The Relay namespace that cancels travel in. Default `interruptible`. */
-  namespace?: string | undefined;
-}
+/** Where cancels travel: a connection (a Relay node is made and closed for you), or your own Relay. */
+export type RelayTarget =
+  | {
+      /** The Redis connection, as BullMQ takes it. */
+      connection: ConnectionOptions;
+      /** BullMQ's key prefix. Default: the worker's, or `bull`. */
+      prefix?: string | undefined;
+      /** The Relay namespace that cancels travel in. Default `interruptible`. */
+      namespace?: string | undefined;
+      relay?: undefined;
+    }
+  | {
+      /** A Relay node to reuse (left open): saves registering a node per cancelJob() call. */
+      relay: Relay;
+      connection?: undefined;
+    };
 
-export interface CancelJobOptions extends RelayTarget {
+export type CancelJobOptions = RelayTarget & {
   queue: string;
   jobId: string;
   /** Passed to the job's signal, and named in its failure. */
   reason?: string | undefined;
   /** Ms to wait for the listening workers' answers. Default 5000. */
   timeout?: number | undefined;
-}
+};
 
 export interface CancelJobResult {
   jobId: string;
@@ -76,16 +84,22 @@ function checkString(value: unknown, name: string): string {
   return value;
 }
 
-function newRelay(target: RelayTarget, prefix: string | undefined, name: string): Relay {
-  if (typeof target !== 'object' || target === null || target.connection === undefined) {
-    throw new TypeError('options.connection is required: the Redis connection, as BullMQ takes it');
+/** The target's Relay, and whether it is ours to close. */
+function relayFor(target: RelayTarget, prefix: string | undefined, name: string): { relay: Relay; owned: boolean } {
+  if (target.relay !== undefined) {
+    if (!(target.relay instanceof bullmq.Relay)) throw new TypeError('options.relay must be a BullMQ Relay');
+    return { relay: target.relay, owned: false };
   }
-  return new bullmq.Relay({
+  if (target.connection === undefined) {
+    throw new TypeError('options.connection is required (the Redis connection, as BullMQ takes it), or options.relay');
+  }
+  const relay = new bullmq.Relay({
     connection: target.connection,
     prefix: target.prefix ?? prefix ?? 'bull',
     namespace: target.namespace ?? DEFAULT_NAMESPACE,
     name,
   });
+  return { relay, owned: true };
 }
 
 /**
@@ -96,19 +110,22 @@ export function listenForCancels(worker: Worker, options: RelayTarget): CancelLi
   if (typeof worker !== 'object' || worker === null || typeof (worker as { cancelJob?: unknown }).cancelJob !== 'function') {
     throw new TypeError('listenForCancels(worker): worker must be a BullMQ Worker');
   }
-  const relay = newRelay(options, worker.opts.prefix, `interruptible worker ${worker.name}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError('listenForCancels(worker, options): options must be an object');
+  const { relay, owned } = relayFor(options, worker.opts.prefix, `interruptible worker ${worker.name}`);
   // A Relay error (a lost connection) must not crash the process; BullMQ's worker
   // reports the same outage through its own 'error' event.
-  relay.on('error', () => {});
+  if (owned) relay.on('error', () => {});
   const onRequest = async (message: RelayMessage<CancelRequest>) => {
     const { jobId, reason, replyTo } = message.data;
     if (typeof jobId !== 'string' || typeof replyTo !== 'string') return;
     const found = worker.cancelJob(jobId, reason ?? undefined);
     await relay.publish(replyTo, { node: relay.nodeId, found } satisfies CancelReply).catch(() => {});
   };
-  const ready = relay.subscribe<CancelRequest>(cancelTopic(worker.name), onRequest).then(() => {});
+  const subscribed = relay.subscribe<CancelRequest>(cancelTopic(worker.name), onRequest);
+  const ready = subscribed.then(() => {});
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= ready.catch(() => {}).then(() => relay.close()));
+  const close = () =>
+    (closing ??= owned ? ready.catch(() => {}).then(() => relay.close()) : subscribed.then((s) => s.unsubscribe(), () => {}));
   worker.once('closing', () => void close());
   return { ready, close };
 }
@@ -128,16 +145,21 @@ export async function cancelJob(options: CancelJobOptions): Promise<CancelJobRes
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(`options.timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
   }
-  const relay = newRelay(options, undefined, 'interruptible cancelJob');
+  const { relay, owned } = relayFor(options, undefined, 'interruptible cancelJob');
+  // Errors while our own node closes must not crash the process (an EventEmitter throws
+  // an 'error' nobody listens to); while we wait, the first one fails this call.
+  if (owned) relay.on('error', () => {});
   let failure: Error | undefined;
-  relay.on('error', (error: Error) => (failure ??= error));
+  const onError = (error: Error) => (failure ??= error);
+  relay.on('error', onError);
+  let subscription: RelaySubscription | undefined;
   try {
     const replyTo = `interruptible.reply.${randomUUID().replaceAll('-', '')}`;
     const replies: CancelReply[] = [];
     let expected = Infinity;
     let wake: () => void = () => {};
     const allIn = new Promise<void>((resolve) => (wake = resolve));
-    await relay.subscribe<CancelReply>(replyTo, (message) => {
+    subscription = await relay.subscribe<CancelReply>(replyTo, (message) => {
       replies.push(message.data);
       if (replies.length >= expected) wake();
     });
@@ -163,6 +185,8 @@ export async function cancelJob(options: CancelJobOptions): Promise<CancelJobRes
             '; nothing was cancelled';
     return { jobId, cancelled, listeners: endpoints, answered, message };
   } finally {
-    await relay.close();
+    relay.off('error', onError);
+    if (owned) await relay.close();
+    else await subscription?.unsubscribe();
   }
 }

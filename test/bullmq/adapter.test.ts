@@ -1,6 +1,6 @@
 // processWith(), cancelJob() and listenForCancels() in one process, on a real Redis.
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, QueueEvents, Relay, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptError, Pool } from '../../dist/index.js';
 import { cancelJob, isJobCancelled, listenForCancels, processWith } from '../../dist/bullmq/index.js';
@@ -124,6 +124,30 @@ describe('cancelJob / listenForCancels', () => {
     }
   });
 
+  it('reuses Relay nodes passed as options.relay, and leaves them open', async () => {
+    const q = await setup();
+    const workerRelay = new Relay({ connection, namespace: 'interruptible' });
+    const clientRelay = new Relay({ connection, namespace: 'interruptible' });
+    const listener = listenForCancels(q.worker, { relay: workerRelay });
+    try {
+      await listener.ready;
+      for (const n of [4, 5]) {
+        const job = await q.queue.add('spins', { n, spin: true });
+        await q.started(job.id!);
+        expect(await cancelJob({ relay: clientRelay, queue: q.name, jobId: job.id!, reason: `stop ${n}` })).toMatchObject({ cancelled: true, listeners: 1 });
+        await expect(job.waitUntilFinished(q.events)).rejects.toThrow(`was cancelled: stop ${n} (ended by: interrupt)`);
+      }
+      await listener.close();
+      // Unsubscribed, not closed: the node still publishes, and nobody listens any more.
+      expect(await cancelJob({ relay: clientRelay, queue: q.name, jobId: '1' })).toMatchObject({ cancelled: false, listeners: 0 });
+      expect((await workerRelay.publish('interruptible.probe', 1)).endpoints).toBe(0);
+    } finally {
+      await listener.close();
+      await Promise.all([workerRelay.close(), clientRelay.close()]);
+      await q.close();
+    }
+  });
+
   it('says so when no worker listens on the queue', async () => {
     const result = await cancelJob({ connection, queue: `nobody-${randomUUID()}`, jobId: '1' });
     expect(result).toMatchObject({ cancelled: false, listeners: 0, answered: 0 });
@@ -134,5 +158,6 @@ describe('cancelJob / listenForCancels', () => {
     await expect(cancelJob({ connection, queue: '', jobId: '1' })).rejects.toThrow('options.queue must be a non-empty string');
     await expect(cancelJob({ connection, queue: 'q', jobId: 1 as unknown as string })).rejects.toThrow('options.jobId must be a non-empty string');
     expect(() => listenForCancels({} as Worker, { connection })).toThrow(TypeError);
+    await expect(cancelJob({ queue: 'q', jobId: '1' } as unknown as Parameters<typeof cancelJob>[0])).rejects.toThrow('options.connection is required');
   });
 });
