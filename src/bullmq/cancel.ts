@@ -180,9 +180,10 @@ export async function cancelJob(options: CancelJobOptions): Promise<CancelJobRes
         ? `job ${jobId}: no worker listens for cancels on queue ${queue}; nothing was cancelled`
         : cancelled
           ? `job ${jobId}: cancelled by the worker running it`
-          : `job ${jobId} is not running on any worker listening on queue ${queue}` +
-            (missing > 0 ? ` (${missing} of ${expected} did not answer within ${timeout} ms)` : '') +
-            '; nothing was cancelled';
+          : missing > 0
+            ? `job ${jobId} is not running on the ${answered} of ${expected} workers listening on queue ${queue} that answered ` +
+              `(${missing} did not answer within ${timeout} ms); nothing was cancelled there`
+            : `job ${jobId} is not running on any worker listening on queue ${queue}; nothing was cancelled`;
     return { jobId, cancelled, listeners: endpoints, answered, message };
   } finally {
     relay.off('error', onError);
