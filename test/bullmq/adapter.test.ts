@@ -94,6 +94,42 @@ describe('processWith', () => {
     }
   });
 
+  it('cancels a job that waits in the pool (worker concurrency above the pool size) before it starts', async () => {
+    const name = `queued-${randomUUID()}`;
+    const small = new Pool({ filename: task, size: 1 });
+    const queue = new Queue(name, { connection });
+    const events = new QueueEvents(name, { connection });
+    // BullMQ emits 'active' before it calls the processor (and before worker.cancelJob()
+    // can find the job): wait for the call itself, which has handed the task to the pool.
+    const inner = processWith(small, { timeout: 20_000 }); // bounds the runaway if an assertion fails
+    let called: (id: string | undefined) => void = () => {};
+    const processor: typeof inner = (job, token, signal) => {
+      const result = inner(job, token, signal);
+      called(job.id);
+      return result;
+    };
+    const worker = new Worker(name, processor, { connection, concurrency: 2 });
+    try {
+      await Promise.all([small.ready(), events.waitUntilReady(), worker.waitUntilReady()]);
+      const running = new Promise<void>((resolve) => events.on('progress', () => resolve()));
+      const first = await queue.add('spins', { n: 1, spin: true });
+      await running;
+      // Its processor called while its task waits for the pool's one thread.
+      const waiting = new Promise<string | undefined>((resolve) => (called = resolve));
+      const second = await queue.add('waits', { n: 2, work: 10 });
+      expect(await waiting).toBe(second.id);
+      expect(small.stats()).toMatchObject({ queued: 1, running: 1 });
+      expect(worker.cancelJob(second.id!, 'not needed')).toBe(true);
+      await expect(second.waitUntilFinished(events)).rejects.toThrow(`job ${second.id} was cancelled: not needed (ended by: queued)`);
+      expect((await queue.getJob(second.id!))!.progress).toBe(0); // it never started
+      expect(worker.cancelJob(first.id!)).toBe(true);
+      await expect(first.waitUntilFinished(events)).rejects.toThrow('(ended by: interrupt)');
+    } finally {
+      await worker.close();
+      await Promise.all([events.close(), queue.close(), small.close()]);
+    }
+  });
+
   it('rejects what is not a pool, and bad timeouts', () => {
     expect(() => processWith({} as Pool)).toThrow(TypeError);
     expect(() => processWith(pool, { timeout: -1 })).toThrow(RangeError);
