@@ -6,6 +6,7 @@
         "native/addon.cc",
         "native/registry.cc",
         "native/boundary.cc",
+        "native/async.cc",
         "native/callback.cc",
         "native/requests.cc",
         "native/queries.cc",

@@ -6,6 +6,7 @@
 
 #include <napi.h>
 
+#include "async.h"
 #include "boundary.h"
 #include "queries.h"
 #include "requests.h"
@@ -87,6 +88,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "outcome", queries::Outcome, slot);
   Export(env, exports, "hold", shield::Hold, slot);
   Export(env, exports, "release", shield::Release, slot);
+  Export(env, exports, "setAsyncListener", async::SetListener, slot);
+  Export(env, exports, "asyncBegin", async::Begin, slot);
+  Export(env, exports, "asyncEnd", async::End, slot);
   Export(env, exports, "bareCall", BareCall, slot);
   return exports;
 }

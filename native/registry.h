@@ -103,6 +103,15 @@ struct ThreadSlot {
   std::mutex mu;
   std::vector<Request> requests;
   std::vector<uint32_t> snapshots;  // stack snapshots asked for (see stack.h)
+  // Regions whose synchronous part returned a promise that has not settled (async.h),
+  // and the requests accepted for them.
+  std::vector<int64_t> async_tokens;
+  std::vector<Request> async_requests;
+
+  // ---- any thread, under the registry lock ---------------------------------------
+  // Tells the thread's JavaScript that a request for an async region arrived; created by
+  // the owner, cleared by its finalizer on the owner thread (under the registry lock).
+  napi_threadsafe_function async_listener = nullptr;
 
   // ---- timer thread only, under the registry lock --------------------------------
   int64_t reported_deadline = kNever;  // the expired deadline it already reported

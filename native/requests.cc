@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "args.h"
+#include "async.h"
 #include "callback.h"
 #include "clone.h"
 #include "deadline.h"
@@ -39,7 +40,7 @@ bool Redundant(const ThreadSlot* target, const Request& req) {
 // Caller holds the registry lock. Returns whether the request will be delivered.
 bool Queue(ThreadSlot* target, Request req) {
   std::optional<int64_t> token = target->FindActive(req.token);
-  if (!token) return false;
+  if (!token) return async::Queue(target, req);
   req.token = *token;
   const int64_t deliver_at = req.deliver_at;
   SharedState state = req.state = std::make_shared<std::atomic<int>>(kPublished);

@@ -71,6 +71,10 @@ export interface Binding {
   /** native/shield.h */
   hold(): void;
   release(): void;
+  /** native/async.h */
+  setAsyncListener(listener: (token: number) => void): void;
+  asyncBegin(token: number): void;
+  asyncEnd(token: number): PendingRecord | null;
   /** Calls fn from native code and nothing else: the benchmarks' baseline. */
   bareCall<T>(fn: () => T): T;
 }

@@ -8,6 +8,7 @@ import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
 import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';
 import { describeReason, signalAborted } from './reasons.js';
 import { regions } from './region-stack.js';
+import { continueAsync, isThenable } from './async-region.js';
 import { installRepairs, moduleMark, repairAfterInterrupt, storeMark } from './repair.js';
 import { RegionEnd, ScopeImpl, kCheckpointOf, type Scope } from './scope.js';
 import { shield } from './shield.js';
@@ -34,7 +35,9 @@ let lastToken = 0;
  * `finally` blocks inside an interrupted region do not run (V8 termination skips them);
  * clean up with scope.defer(), or with catch/finally outside the region.
  */
-export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T {
+export function interruptible<T>(fn: (scope: Scope) => PromiseLike<T>, options?: RegionOptions): Promise<T>;
+export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T;
+export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T | Promise<unknown> {
   checkFunction(fn, 'interruptible()');
   const b = addon ?? requireAddon('interruptible()');
   let timeout = 0;
@@ -58,6 +61,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
   regions.push(scope);
   const onAbort = signal && (() => abortRegion(scope, signal!.reason));
   if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
+  const enteredAt = timeout > 0 ? performance.now() : 0;
   let result: T | object;
   try {
     result = b.run(scope.token, fn, scope, timeout, executionAsyncId());
@@ -73,7 +77,14 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
     const outcome = b.outcome()!;
     repairAfterInterrupt(scope.storeMark, scope.moduleMark);
     finish(depth, RegionEnd.Interrupted);
-    throw interruptError(outcome, scope);
+    const error = interruptError(outcome, scope);
+    scope.aborted(error);
+    throw error;
+  }
+  if (isThenable(result)) {
+    // The region lasts until its promise settles (src/async-region.ts); its cleanups wait.
+    leaveForAsync(depth);
+    return continueAsync(scope, result, enteredAt > 0 ? enteredAt + timeout : 0, signal);
   }
   finish(depth, RegionEnd.Returned);
   return result as T;
@@ -94,7 +105,9 @@ function interruptError(outcome: OutcomeRecord, scope: ScopeImpl): unknown {
 }
 
 /** interruptible(fn, { timeout: ms }): throws TimeoutError past `ms` milliseconds. */
-export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T {
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => PromiseLike<T>): Promise<T>;
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T;
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T | Promise<unknown> {
   checkTimeout(ms, 'withTimeout(ms)'); // named after this call in the error
   return interruptible(fn, { timeout: ms });
 }
@@ -142,6 +155,15 @@ function finish(depth: number, how: RegionEnd): void {
   });
   b.shared[b.layout.shieldDepth] = ending.shieldDepth;
   if (failure !== undefined) throw failure.error;
+}
+
+/** The synchronous part of an async region returned: off the stack, cleanups kept. */
+function leaveForAsync(depth: number): void {
+  const b = addon as Binding;
+  const scope = regions.scopes[depth]!;
+  // Inner regions all ended by their own boundaries: this one is on top.
+  regions.pop();
+  b.shared[b.layout.shieldDepth] = scope.shieldDepth;
 }
 
 /**

@@ -19,17 +19,25 @@ export interface Scope {
   defer(cleanup: () => void): void;
   /** Throws the pending interrupt as an ordinary exception, so catch/finally all run. */
   checkpoint(): void;
+  /**
+   * Aborts when the region ends by an interrupt or its deadline, with that error as its
+   * reason: pass it to fetch, streams, timers, so that what the region started stops too.
+   * For a region whose function returned a promise, this is how its code after an `await`
+   * learns it was interrupted (that code is not stopped otherwise).
+   */
+  readonly signal: AbortSignal;
 }
 
 /** On an error thrown by checkpoint(): the token of the region it was thrown for. */
 export const kCheckpointOf = Symbol('interruptible.checkpointOf');
 
-/** How a region ended; Active while it runs. */
+/** How a region ended; Active while it runs, Awaiting while its promise has not settled. */
 export const enum RegionEnd {
   Active = 0,
   Returned = 1,
   Threw = 2,
   Interrupted = 3,
+  Awaiting = 4,
 }
 
 /** A request or expired deadline aimed at region `token` or an outer one, if any. */
@@ -53,6 +61,8 @@ export class ScopeImpl implements Scope {
   readonly storeMark: number;
   readonly moduleMark: number;
   #handle: InterruptHandle | undefined = undefined;
+  /** Made on first use of `signal`: most regions never ask for it. */
+  #controller: AbortController | undefined = undefined;
 
   constructor(token: number, timeout: number, name: string | undefined, shieldDepth: number, storeMark: number, moduleMark: number) {
     this.token = token;
@@ -69,17 +79,47 @@ export class ScopeImpl implements Scope {
   }
 
   get interrupted(): boolean {
+    if (this.end === RegionEnd.Awaiting) return this.#controller?.signal.aborted ?? false;
     if (this.end !== RegionEnd.Active) return this.end === RegionEnd.Interrupted;
     return pendingFor(this.token, false) !== null;
   }
 
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.end === RegionEnd.Interrupted && !this.#controller.signal.aborted) this.#controller.abort(this.#error);
+    return this.#controller.signal;
+  }
+
+  #error: unknown = undefined;
+
+  /** The region ended by an interrupt: its signal aborts with that error (now, or when first read). */
+  aborted(error: unknown): void {
+    this.#error = error;
+    // Inside the signal's dispatch: a throwing listener must not replace the region's error.
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
+      try {
+        this.#controller.abort(error);
+      } catch (listenerError) {
+        queueMicrotask(() => {
+          throw listenerError;
+        });
+      }
+    }
+  }
+
   defer(cleanup: () => void): void {
     checkFunction(cleanup, 'scope.defer()');
-    if (this.end !== RegionEnd.Active) throw stateError('scope.defer() called after its region ended');
+    if (this.end !== RegionEnd.Active && this.end !== RegionEnd.Awaiting) {
+      throw stateError('scope.defer() called after its region ended');
+    }
     (this.cleanups ??= []).push(cleanup);
   }
 
   checkpoint(): void {
+    if (this.end === RegionEnd.Awaiting) {
+      if (this.#controller?.signal.aborted) throw this.#controller.signal.reason;
+      return;
+    }
     if (this.end !== RegionEnd.Active) throw stateError('scope.checkpoint() called after its region ended');
     // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
     // what a shield between the target region and here holds back.

@@ -69,10 +69,10 @@ describe('hazards: held, not interrupted', () => {
     let idInside = 0;
     const before = executionAsyncId();
     interruptedBy((scope) => {
-      soon(scope);
       resource.runInAsyncScope(() => {
         idInside = executionAsyncId();
-        const end = Date.now() + 40; // well past the request: it is held meanwhile
+        interrupt(scope.handle, 'hazard'); // aimed at the region from inside the async scope
+        const end = Date.now() + 40; // it is held meanwhile
         while (Date.now() < end);
         scopeFinished = true;
       });

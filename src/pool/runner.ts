@@ -86,17 +86,21 @@ async function runTask(fn: TaskFunction, id: number, input: unknown, r: Runner):
   }
 }
 
-/** The task's synchronous part in a region (where the addon is loaded); its promise, if any, awaited after. */
+/**
+ * The task's synchronous part in a region (where the addon is loaded); its promise, if
+ * any, is awaited after, outside: the pool's own ladder (signal, then terminate) covers an
+ * async task's later stretches, so the result is boxed to keep the region synchronous.
+ */
 function call(fn: TaskFunction, id: number, input: unknown, context: TaskContext, cells: Int32Array | undefined): unknown {
   // Without the addon (process isolation still works) the task runs outside a region.
   if (addon === undefined) return fn(input as never, context);
   return interruptible(
     (scope) => {
       if (cells) Atomics.store(cells, TaskCell.Region, scope.handle.region);
-      return fn(input as never, context);
+      return { value: fn(input as never, context) };
     },
     { name: `task ${id}` },
-  );
+  ).value;
 }
 
 async function outcomeOf(id: number, run: () => unknown, control: ControlInfo): Promise<FromRunner> {

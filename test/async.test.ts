@@ -1,0 +1,124 @@
+// Regions whose function returns a promise: the deadline, interrupts and the signal keep
+// acting until it settles; cleanups run when it settles, however it settles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle } from '../dist/index.js';
+import { Agent } from './helpers.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('async regions', () => {
+  it('the types say so: a promise for an async function, a value for a synchronous one', async () => {
+    const p: Promise<number> = interruptible(async () => 1);
+    const n: number = interruptible(() => 2);
+    const q: Promise<string> = withTimeout(1000, async () => 'three');
+    expect([await p, n, await q]).toEqual([1, 2, 'three']);
+  });
+
+  it('G8: a deadline that passes after an await rejects with TimeoutError, aborts scope.signal, runs the cleanups', async () => {
+    const log: string[] = [];
+    let signal!: AbortSignal;
+    const t0 = performance.now();
+    const error = await withTimeout(50, async (scope) => {
+      signal = scope.signal;
+      scope.defer(() => log.push('cleanup'));
+      await null;
+      await sleep(2_000);
+      return 'too late';
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(performance.now() - t0).toBeLessThan(1_500);
+    expect(log).toEqual(['cleanup']);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(error);
+  });
+
+  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
+    let handle!: InterruptHandle;
+    let reason: unknown;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
+      await sleep(2_000);
+    });
+    expect(interrupt(handle, 'stop waiting')).toBe(true);
+    const error = (await running.catch((e: unknown) => e)) as InterruptError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe('stop waiting');
+    expect(reason).toBe(error);
+    expect(interrupt(handle)).toBe(false); // the region has ended
+  });
+
+  it('G12: a request accepted just before the promise fulfils still ends the region with that interrupt', async () => {
+    let handle!: InterruptHandle;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      await null;
+      return 'fulfilled';
+    });
+    expect(interrupt(handle, 'just in time')).toBe(true); // accepted while it awaits
+    await expect(running).rejects.toThrow(/just in time/);
+  });
+
+  it('G3: cleanups run once when the promise settles, however it settles', async () => {
+    const log: string[] = [];
+    await interruptible(async (scope) => {
+      scope.defer(() => log.push('first'));
+      await null;
+      scope.defer(() => log.push('after await')); // defer works in the async part too
+      return 1;
+    });
+    await interruptible(async (scope) => {
+      scope.defer(() => log.push('rejected'));
+      await null;
+      throw new RangeError('own');
+    }).catch(() => {});
+    expect(log).toEqual(['after await', 'first', 'rejected']);
+  });
+
+  it('the synchronous first part is interrupted as before: it throws, no promise', () => {
+    expect(() =>
+      interruptible(async (scope) => {
+        interrupt(scope.handle, 'sync part');
+        await null;
+      }),
+    ).toThrow(/sync part/);
+  });
+
+  it('a region aborted by its options.signal while it awaits rejects with that reason', async () => {
+    const controller = new AbortController();
+    const running = interruptible(async () => sleep(2_000), { signal: controller.signal });
+    const reason = new Error('user cancelled');
+    controller.abort(reason);
+    const error = (await running.catch((e: unknown) => e)) as InterruptError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe(reason);
+  });
+});
+
+describe('async regions, across threads', () => {
+  let a: Agent;
+  beforeAll(async () => {
+    a = await Agent.start();
+  });
+  afterAll(() => a.stop());
+
+  it('a worker awaiting I/O in a region is interrupted from the main thread with a typed error; it lives on', async () => {
+    const { first, done } = a.start(`
+      const log = [];
+      try {
+        await lib.interruptible(async (scope) => {
+          scope.defer(() => log.push('cleanup'));
+          post(scope.handle);
+          await new Promise((resolve) => setTimeout(resolve, 5_000));
+        });
+        log.push('returned');
+      } catch (e) {
+        log.push(e instanceof lib.InterruptError ? 'InterruptError: ' + e.reason : String(e));
+      }
+      return log;
+    `);
+    expect(interrupt((await first) as InterruptHandle, 'from main')).toBe(true);
+    expect(await done).toEqual({ ok: true, value: ['cleanup', 'InterruptError: from main'] });
+    expect(await a.run('return lib.interruptible(() => "alive")')).toEqual({ ok: true, value: 'alive' });
+  });
+});
