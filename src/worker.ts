@@ -28,6 +28,8 @@ export interface StopResult {
   exited: boolean;
   /** The worker's exit code; undefined while it has not exited. */
   exitCode: number | undefined;
+  /** The uncaught error that ended the worker, if one did ('error' event). */
+  error?: unknown;
 }
 
 /** How long stop() waits for the exit after terminate() before it resolves with `exited: false`. */
@@ -49,6 +51,7 @@ export class StoppableWorker extends EventEmitter {
   #stopping: Promise<StopResult> | undefined;
   #watching = false;
   #lastState: WorkerState = 'starting';
+  #error: { error: unknown } | undefined;
 
   constructor(filename: string | URL, options?: WorkerOptions) {
     super();
@@ -75,9 +78,17 @@ export class StoppableWorker extends EventEmitter {
       if (this.#phase === 'starting') this.#phase = 'started';
       this.#changed();
     });
-    for (const event of ['message', 'messageerror', 'error', 'online', 'exit'] as const) {
+    for (const event of ['message', 'messageerror', 'online', 'exit'] as const) {
       this.worker.on(event, (...args: unknown[]) => this.emit(event, ...args));
     }
+    // An uncaught error in the worker (a missing file, a throw at its top level) is not
+    // allowed to take this process down through an 'error' event nobody listens to: it is
+    // kept for stop()'s result, and, with no listener, reported as a process warning.
+    this.worker.on('error', (error: unknown) => {
+      this.#error ??= { error };
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      else process.emitWarning(`a StoppableWorker's worker failed: ${error instanceof Error ? error.message : String(error)}`, 'InterruptibleWorkerWarning');
+    });
     this.on('newListener', (event) => {
       if (event === 'state') queueMicrotask(() => this.#watch());
     });
@@ -129,7 +140,7 @@ export class StoppableWorker extends EventEmitter {
     const o = checkOptions<StopOptions>(options, 'stop() options');
     const grace = checkDelay(o.grace, 'options.grace', 1000);
     const force = Math.max(grace, checkDelay(o.force, 'options.force', 5000));
-    if (this.#phase === 'exited') return Promise.resolve({ rung: 'exited', exited: true, exitCode: this.#exitCode });
+    if (this.#phase === 'exited') return Promise.resolve(this.#result('exited', true));
     this.#stopping ??= this.#climb(grace, force);
     return this.#stopping;
   }
@@ -161,7 +172,13 @@ export class StoppableWorker extends EventEmitter {
     const exited = await Promise.race([this.#exit.then(() => true), lastRung.then(() => false)]);
     ladder.stop();
     clearTimeout(waiting);
-    return { rung: ladder.rung as StopRung, exited, exitCode: this.#exitCode };
+    return this.#result(ladder.rung as StopRung, exited);
+  }
+
+  #result(rung: StopResult['rung'], exited: boolean): StopResult {
+    const result: StopResult = { rung, exited, exitCode: this.#exitCode };
+    if (this.#error !== undefined) result.error = this.#error.error;
+    return result;
   }
 
   /**

@@ -71,6 +71,14 @@ describe('StoppableWorker.stop(): the ladder', () => {
     expect(await w.stop()).toEqual({ rung: 'exited', exited: true, exitCode: 1 });
   });
 
+  it('a worker whose file is missing does not take the process down; stop() reports its error', async () => {
+    const w = new StoppableWorker(new URL('./fixtures/does-not-exist.mjs', import.meta.url));
+    // force is long: the worker fails by itself, before any terminate() could end it first
+    const result = await w.stop({ grace: 10_000, force: 20_000 });
+    expect(result.exited).toBe(true);
+    expect(String((result.error as Error)?.message)).toMatch(/does-not-exist/);
+  });
+
   it('rejects bad options', async () => {
     const { w } = await started();
     expect(() => w.stop({ grace: -1 })).toThrow(RangeError);
