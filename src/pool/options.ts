@@ -16,6 +16,12 @@ export interface PoolOptions {
   grace?: number | undefined;
   /** Ms from the cooperative rung to the last rung (terminate / SIGKILL). Default 2000. */
   force?: number | undefined;
+  /**
+   * Ms a worker may take to load the task module; past that the pool is broken (every
+   * queued and later task rejects with ERR_POOL_BROKEN), since a module whose top level
+   * never finishes would otherwise leave every task waiting. Default 30000; Infinity: none.
+   */
+  loadTimeout?: number | undefined;
 }
 
 export interface RunOptions {

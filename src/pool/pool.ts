@@ -22,6 +22,8 @@ interface PoolWorker {
   executor: Executor;
   ready: boolean;
   task: Task | undefined;
+  /** Breaks the pool if the task module has not loaded by then (PoolOptions.loadTimeout). */
+  loading: NodeJS.Timeout | undefined;
 }
 
 function closedError(): Error {
@@ -35,6 +37,7 @@ export class Pool {
   readonly #timeout: number;
   readonly #grace: number;
   readonly #force: number;
+  readonly #loadTimeout: number;
   readonly #workers: PoolWorker[] = [];
   /** Workers ended by the last rung that have not exited yet (a thread blocked in native code). */
   readonly #dying = new Set<PoolWorker>();
@@ -48,7 +51,7 @@ export class Pool {
 
   constructor(options: PoolOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object');
-    const { filename, size = availableParallelism(), isolation = 'thread', timeout, grace, force } = options;
+    const { filename, size = availableParallelism(), isolation = 'thread', timeout, grace, force, loadTimeout = 30_000 } = options;
     if (typeof filename !== 'string' && !(filename instanceof URL)) {
       throw new TypeError('options.filename must be a path or a file: URL of the task module');
     }
@@ -62,6 +65,7 @@ export class Pool {
     this.#timeout = checkTimeout(timeout, 'options.timeout');
     this.#grace = checkDelay(grace, 'options.grace', 100);
     this.#force = Math.max(this.#grace, checkDelay(force, 'options.force', 2000));
+    this.#loadTimeout = checkTimeout(loadTimeout, 'options.loadTimeout');
     this.#stats = emptyStats(size);
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
   }
@@ -109,6 +113,10 @@ export class Pool {
     });
   }
 
+  #arm(task: Task): void {
+    task.timer ??= setTimeout(() => this.#cancel(task, undefined, true), task.timeout);
+  }
+
   /** Resolves once every worker (or process) has loaded the task module. */
   async ready(): Promise<void> {
     while (!this.#broken && this.#workers.some((w) => !w.ready)) {
@@ -129,17 +137,34 @@ export class Pool {
   }
 
   /**
-   * Stops taking tasks, lets queued and running ones finish, then ends the workers. A
-   * worker abandoned at the last rung is not waited for.
+   * Stops taking tasks, lets queued and running ones finish, then ends the workers. With
+   * `timeout`, the tasks still queued or running after that many ms are cancelled (their
+   * ladder ends them within `force`). A worker that does not exit within `force` of being
+   * ended (blocked in a native call) is not waited for.
    */
-  close(): Promise<void> {
+  close(options?: { timeout?: number }): Promise<void> {
+    const timeout = checkTimeout(checkOptions<{ timeout: number }>(options, 'close() options').timeout, 'options.timeout');
     this.#closing ??= (async () => {
+      const reason = closedError();
+      const cancelAll = () => [...this.#queue, ...this.#workers.map((w) => w.task)].forEach((t) => t && this.#cancel(t, reason, false));
+      const timer = timeout > 0 ? setTimeout(cancelAll, timeout) : undefined;
       while (this.#queue.length > 0 || this.#workers.some((w) => w.task)) {
         await new Promise<void>((resolve) => (this.#idle = resolve));
       }
-      await Promise.all(this.#workers.map((w) => w.executor.close()));
+      clearTimeout(timer);
+      for (const w of this.#workers) clearTimeout(w.loading);
+      await Promise.all(this.#workers.map((w) => this.#end(w)));
     })();
     return this.#closing;
+  }
+
+  /** Ends an idle worker; one that has not exited within `force` is left to die unref'd. */
+  async #end(worker: PoolWorker): Promise<void> {
+    let late: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => (late = setTimeout(resolve, this.#force)));
+    await Promise.race([worker.executor.close(), gaveUp]);
+    clearTimeout(late);
+    worker.executor.kill();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -147,10 +172,23 @@ export class Pool {
   }
 
   #spawn(): PoolWorker {
-    const worker: PoolWorker = { executor: createExecutor(this.isolation, this.#filename), ready: false, task: undefined };
+    const worker: PoolWorker = { executor: createExecutor(this.isolation, this.#filename), ready: false, task: undefined, loading: undefined };
+    if (this.#loadTimeout > 0) {
+      const ms = this.#loadTimeout;
+      worker.loading = setTimeout(() => this.#brake(`the pool's task module did not finish loading within ${ms} ms`), ms);
+    }
     worker.executor.onMessage((message) => this.#onMessage(worker, message));
     worker.executor.onExit((code) => this.#onExit(worker, code));
     return worker;
+  }
+
+  /** The task module cannot be used: every queued task and every later run() rejects. */
+  #brake(why: string): void {
+    if (this.#broken) return;
+    this.#broken = Object.assign(new Error(why), { code: 'ERR_POOL_BROKEN' });
+    for (const w of this.#workers) clearTimeout(w.loading);
+    for (const task of this.#queue.splice(0)) settle(task, () => task.reject(this.#broken));
+    for (const wake of this.#readyWaiters.splice(0)) wake();
   }
 
   #dispatch(): void {
@@ -167,7 +205,7 @@ export class Pool {
         continue;
       }
       worker.task = task;
-      if (task.timeout > 0) task.timer = setTimeout(() => this.#cancel(task, undefined, true), task.timeout);
+      if (task.timeout > 0) this.#arm(task);
     }
     if (this.#queue.length === 0 && !this.#workers.some((w) => w.task)) {
       this.#idle?.();
@@ -179,12 +217,11 @@ export class Pool {
     switch (message.type) {
       case 'ready':
         worker.ready = true;
+        clearTimeout(worker.loading);
         for (const wake of this.#readyWaiters.splice(0)) wake();
         break;
       case 'init-error':
-        this.#broken = new Error(`the pool's task module could not be loaded: ${message.message}`);
-        for (const task of this.#queue.splice(0)) settle(task, () => task.reject(this.#broken));
-        for (const wake of this.#readyWaiters.splice(0)) wake();
+        this.#brake(`the pool's task module could not be loaded: ${message.message}`);
         break;
       case 'progress':
         if (worker.task?.id === message.id && !worker.task.settled) worker.task.onProgress?.(message.value);
