@@ -1,5 +1,8 @@
 // What a Pool and its run() accept, and what stats() reports.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
+import { checkDelay, checkOptions, checkSignal, checkTimeout } from '../validate.js';
 import type { Isolation } from './executor.js';
 import type { CancelRung } from './task.js';
 
@@ -59,5 +62,58 @@ export function emptyStats(size: number): PoolStats {
     queued: 0,
     running: 0,
     stuck: 0,
+  };
+}
+
+export interface ParsedPool {
+  filename: string;
+  isolation: Isolation;
+  size: number;
+  timeout: number;
+  grace: number;
+  force: number;
+  loadTimeout: number;
+}
+
+/** new Pool(options), checked: each option read once. */
+export function parsePoolOptions(options: PoolOptions): ParsedPool {
+  if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object');
+  const { filename, size = availableParallelism(), isolation = 'thread', timeout, grace, force, loadTimeout = 30_000 } = options;
+  if (typeof filename !== 'string' && !(filename instanceof URL)) {
+    throw new TypeError('options.filename must be a path or a file: URL of the task module');
+  }
+  if (isolation !== 'thread' && isolation !== 'process') {
+    throw new TypeError(`options.isolation must be 'thread' or 'process', got ${String(isolation)}`);
+  }
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`options.size must be an integer >= 1, got ${String(size)}`);
+  const checkedGrace = checkDelay(grace, 'options.grace', 100);
+  return {
+    filename: filename instanceof URL ? fileURLToPath(filename) : filename,
+    isolation,
+    size,
+    timeout: checkTimeout(timeout, 'options.timeout'),
+    grace: checkedGrace,
+    force: Math.max(checkedGrace, checkDelay(force, 'options.force', 2000)),
+    loadTimeout: checkTimeout(loadTimeout, 'options.loadTimeout'),
+  };
+}
+
+export interface ParsedRun {
+  signal: AbortSignal | undefined;
+  timeout: number;
+  onProgress: ((value: unknown) => void) | undefined;
+  transferList: readonly TransferListItem[] | undefined;
+}
+
+/** pool.run()'s options, checked; `timeout` falls back to the pool's. */
+export function parseRunOptions(options: RunOptions | undefined, poolTimeout: number): ParsedRun {
+  const o = checkOptions<RunOptions>(options, 'run() options');
+  const { signal, timeout, onProgress, transferList } = o;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+  return {
+    signal: checkSignal(signal, 'options.signal'),
+    timeout: timeout === undefined ? poolTimeout : checkTimeout(timeout, 'options.timeout'),
+    onProgress,
+    transferList,
   };
 }

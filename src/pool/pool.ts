@@ -1,16 +1,14 @@
 // Pool: runs tasks on worker threads (or child processes) and cancels a running task
 // without killing its worker: the task's signal, then an interrupt of its region, and
 // only then terminate and respawn (the ladder, src/ladder.ts).
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { TransferListItem } from 'node:worker_threads';
 import type { InterruptFrame } from '../frames.js';
-import { Ladder, type Step } from '../ladder.js';
-import { checkDelay, checkOptions, checkSignal, checkTimeout } from '../validate.js';
+import { Ladder } from '../ladder.js';
+import { checkOptions, checkTimeout } from '../validate.js';
 import { createExecutor, type Executor, type Isolation } from './executor.js';
-import { emptyStats, type PoolOptions, type PoolStats, type RunOptions } from './options.js';
+import { emptyStats, parsePoolOptions, parseRunOptions, type ParsedRun, type PoolOptions, type PoolStats, type RunOptions } from './options.js';
 import type { FromRunner } from './protocol.js';
-import { cancelledError, rungOf, settle, type CancelRung, type Task } from './task.js';
+import { cancelSteps, cancelledError, rungOf, settle, type CancelRung, type Task } from './task.js';
 
 export type { Isolation } from './executor.js';
 export type { PoolOptions, RunOptions, PoolStats } from './options.js';
@@ -50,22 +48,15 @@ export class Pool {
   readonly #stats: PoolStats;
 
   constructor(options: PoolOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object');
-    const { filename, size = availableParallelism(), isolation = 'thread', timeout, grace, force, loadTimeout = 30_000 } = options;
-    if (typeof filename !== 'string' && !(filename instanceof URL)) {
-      throw new TypeError('options.filename must be a path or a file: URL of the task module');
-    }
-    this.#filename = filename instanceof URL ? fileURLToPath(filename) : filename;
-    if (isolation !== 'thread' && isolation !== 'process') {
-      throw new TypeError(`options.isolation must be 'thread' or 'process', got ${String(isolation)}`);
-    }
-    this.isolation = isolation;
-    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`options.size must be an integer >= 1, got ${String(size)}`);
-    this.size = size;
-    this.#timeout = checkTimeout(timeout, 'options.timeout');
-    this.#grace = checkDelay(grace, 'options.grace', 100);
-    this.#force = Math.max(this.#grace, checkDelay(force, 'options.force', 2000));
-    this.#loadTimeout = checkTimeout(loadTimeout, 'options.loadTimeout');
+    const o = parsePoolOptions(options);
+    this.#filename = o.filename;
+    this.isolation = o.isolation;
+    this.size = o.size;
+    this.#timeout = o.timeout;
+    this.#grace = o.grace;
+    this.#force = o.force;
+    this.#loadTimeout = o.loadTimeout;
+    const size = o.size;
     this.#stats = emptyStats(size);
     for (let i = 0; i < size; i++) this.#workers.push(this.#spawn());
   }
@@ -74,19 +65,13 @@ export class Pool {
   run<R = unknown>(input: unknown, options?: RunOptions): Promise<R> {
     if (this.#closing) return Promise.reject(closedError());
     if (this.#broken) return Promise.reject(this.#broken);
-    let signal: AbortSignal | undefined;
-    let timeout: number;
-    let onProgress: ((value: unknown) => void) | undefined;
-    let transferList: readonly TransferListItem[] | undefined;
+    let parsed: ParsedRun;
     try {
-      const o = checkOptions<RunOptions>(options, 'run() options');
-      ({ transferList, onProgress } = o);
-      signal = checkSignal(o.signal, 'options.signal');
-      timeout = o.timeout === undefined ? this.#timeout : checkTimeout(o.timeout, 'options.timeout');
-      if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('options.onProgress must be a function');
+      parsed = parseRunOptions(options, this.#timeout);
     } catch (error) {
       return Promise.reject(error);
     }
+    const { signal, timeout, onProgress, transferList } = parsed;
     return new Promise<R>((resolve, reject) => {
       const task: Task = {
         id: ++this.#nextId,
@@ -269,28 +254,12 @@ export class Pool {
       this.#rejectCancelled(task, undefined);
       return;
     }
-    task.rung = new Ladder(this.#steps(worker, task));
-  }
-
-  /** The ladder for a task running on `worker`. */
-  #steps(worker: PoolWorker, task: Task): Step[] {
-    const { executor } = worker;
     const running = () => worker.task === task;
-    const cooperative: Step = { rung: 'cooperative', at: 0, take: () => executor.cooperate(task.id) };
-    if (executor.isolation === 'process') {
-      return [
-        cooperative,
-        { rung: 'terminate', at: this.#grace, take: () => void (running() && executor.terminate()) },
-        { rung: 'kill', at: this.#force, take: () => void (running() && this.#abandon(worker, 'kill')) },
-      ];
-    }
-    return [
-      cooperative,
-      // False until the task's region is visible (its run message may still be on the
-      // way) and while an async task awaits outside its region: tried again shortly.
-      { rung: 'interrupt', at: this.#grace, take: () => running() && executor.interrupt(task.id, 'cancel') },
-      { rung: 'terminate', at: this.#force, take: () => void (running() && this.#abandon(worker, 'terminate')) },
-    ];
+    task.rung = new Ladder(
+      cancelSteps(worker.executor, task.id, { grace: this.#grace, force: this.#force }, (rung) => {
+        if (running()) this.#abandon(worker, rung);
+      }, running),
+    );
   }
 
   /**

@@ -2,7 +2,8 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { InterruptError, TimeoutError } from '../errors.js';
 import type { InterruptFrame } from '../frames.js';
-import type { Ladder } from '../ladder.js';
+import type { Ladder, Step } from '../ladder.js';
+import type { Executor } from './executor.js';
 
 /** How a cancelled task ended: the rung of the ladder that ended it. */
 export type CancelRung = 'queued' | 'cooperative' | 'interrupt' | 'terminate' | 'kill';
@@ -52,4 +53,33 @@ export function settle(task: Task, how: () => void): void {
   if (task.rung !== undefined && task.rung !== 'queued') task.rung.stop();
   if (task.onAbort) task.signal?.removeEventListener('abort', task.onAbort);
   how();
+}
+
+/**
+ * The ladder for task `id` running on `executor` (src/ladder.ts): its signal and stop flag
+ * now; after `grace` an interrupt of its region (thread) or SIGTERM (process); after
+ * `force` the last rung, taken by `abandon`. `running` says whether the task still runs.
+ */
+export function cancelSteps(
+  executor: Executor,
+  id: number,
+  times: { grace: number; force: number },
+  abandon: (rung: 'terminate' | 'kill') => void,
+  running: () => boolean,
+): Step[] {
+  const cooperative: Step = { rung: 'cooperative', at: 0, take: () => executor.cooperate(id) };
+  if (executor.isolation === 'process') {
+    return [
+      cooperative,
+      { rung: 'terminate', at: times.grace, take: () => void (running() && executor.terminate()) },
+      { rung: 'kill', at: times.force, take: () => abandon('kill') },
+    ];
+  }
+  return [
+    cooperative,
+    // False until the task's region is visible (its run message may still be on the way)
+    // and while an async task awaits outside its region: tried again shortly.
+    { rung: 'interrupt', at: times.grace, take: () => running() && executor.interrupt(id, 'cancel') },
+    { rung: 'terminate', at: times.force, take: () => abandon('terminate') },
+  ];
 }
