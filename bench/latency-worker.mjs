@@ -5,6 +5,15 @@ import { interruptible } from '../dist/index.js';
 
 const { cells, stamp, mode, rounds } = workerData; // cells: [token now running, stop]
 const latencies = [];
+// CPU this thread burned after the request, where Node has per-thread CPU time (23.9+):
+// on a loaded machine a late round may just have been preempted, while a round that ran
+// more than 10 ms of its own CPU after the request was not serviced (the Maglev tier-up
+// stall). A lower bound: CPU from entry to catch, less the wall time from entry to the
+// request (the thread cannot have run longer than that before it).
+const threadCpu = process.threadCpuUsage ? () => { const u = process.threadCpuUsage(); return u.user + u.system; } : null;
+const cpus = [];
+let c0 = 0;
+let entered = 0n;
 function call(x) {
   return (x * 31 + 7) % 1000003;
 }
@@ -13,6 +22,10 @@ parentPort.postMessage({ handle: (await import('../dist/index.js')).currentThrea
 for (let r = 0; r < rounds; r++) {
   try {
     interruptible((scope) => {
+      if (threadCpu) {
+        c0 = threadCpu();
+        entered = process.hrtime.bigint();
+      }
       Atomics.store(cells, 0, scope.handle.region);
       let x = 0;
       switch (mode) {
@@ -29,7 +42,8 @@ for (let r = 0; r < rounds; r++) {
   } catch {
     const now = process.hrtime.bigint();
     latencies.push(Number(now - stamp[0]) / 1000);
+    if (threadCpu) cpus.push(threadCpu() - c0 - Number(stamp[0] - entered) / 1000);
   }
   Atomics.store(cells, 0, 0);
 }
-parentPort.postMessage({ latencies });
+parentPort.postMessage({ latencies, stalls: threadCpu ? cpus.filter((us) => us > 10_000).length : undefined });

@@ -27,9 +27,10 @@ for (const mode of ['tight loop', 'function calls', 'regex', 'Atomics.wait']) {
     interrupt({ ...handle, region: token });
     while (Atomics.load(cells, 0) === token);
   }
-  const [{ latencies }] = await result;
+  const [{ latencies, stalls }] = await result;
   await worker.terminate();
-  rows.push([mode, fmt(median(latencies)), fmt(percentile(latencies, 99)), fmt(Math.max(...latencies))]);
+  rows.push([mode, fmt(median(latencies)), fmt(percentile(latencies, 99)), fmt(Math.max(...latencies)),
+    String(latencies.filter((l) => l > 10_000).length), stalls === undefined ? 'n/a' : String(stalls)]);
 }
 
 // terminate + respawn: what a pool that cancels by killing pays before its next task.
@@ -45,10 +46,16 @@ for (let r = 0; r < (long ? 50 : 10); r++) {
   await fresh.terminate();
 }
 const base = median(respawns);
-rows.push(['worker.terminate() + new Worker until it answers', fmt(base), fmt(percentile(respawns, 99)), fmt(Math.max(...respawns))]);
+rows.push(['worker.terminate() + new Worker until it answers', fmt(base), fmt(percentile(respawns, 99)), fmt(Math.max(...respawns)),
+  String(respawns.filter((l) => l > 10_000).length), '']);
 table(`Interrupt latency, µs (${rounds} interrupts per kind; ratio: median to terminate + respawn)`,
-  ['target runs', 'p50', 'p99', 'max', 'p50 ratio'],
+  ['target runs', 'p50', 'p99', 'max', '> 10 ms', '> 10 ms of CPU', 'p50 ratio'],
   rows.map((r) => [...r, `${fmt(Number(r[1]) / base, 3)}×`]));
-const loop = rows[0];
-console.log(`\ntarget: p50 under 50 µs, p99 under 1 ms (tight loop): p50 ${loop[1]} µs, p99 ${loop[2]} µs → ` +
-  `${Number(loop[1]) < 50 && Number(loop[2]) < 1000 ? 'met' : 'MISSED'}`);
+console.log('');
+console.log('("> 10 ms of CPU": rounds in which the worker ran more than 10 ms of its own CPU after the\n' +
+  'request before the error arrived, i.e. the request was not serviced, as opposed to a round that\n' +
+  'was late because a busy machine preempted a thread; n/a where Node has no per-thread CPU time.)\n');
+for (const [mode, p50, p99, , late] of rows.slice(0, 3)) {
+  const met = Number(p50) < 30 && Number(p99) < 1000 && late === '0';
+  console.log(`target: p50 < 30 µs, p99 < 1 ms, none > 10 ms (${mode}): p50 ${p50} µs, p99 ${p99} µs, ${late} > 10 ms → ${met ? 'met' : 'MISSED'}`);
+}

@@ -55,7 +55,9 @@ export function table(title, headers, rows) {
 
 export async function optional(name) {
   try {
-    return createRequire(import.meta.url)(name);
+    // scripts/bench-matrix.sh installs the native peers per Node line (BENCH_PEERS).
+    const from = process.env.BENCH_PEERS ? `${process.env.BENCH_PEERS}/peers.cjs` : import.meta.url;
+    return createRequire(from)(name);
   } catch (error) {
     return { unavailable: `${name} is not installed here (${String(error.message).split('\n')[0]})` };
   }
@@ -63,5 +65,5 @@ export async function optional(name) {
 
 export function header() {
   console.log(`Node ${process.version} (V8 ${process.versions.v8}), ${process.platform}-${process.arch}` +
-    `${long ? ', --long' : ', CI-sized run'}`);
+    `${long ? ', --long' : ', CI-sized run'}, ${new Date().toISOString().slice(0, 10)}`);
 }
