@@ -43,6 +43,7 @@ Napi::Object Layout(Napi::Env env) {
   o.Set("queued", static_cast<int32_t>(kQueued));
   o.Set("fired", static_cast<int32_t>(kFired));
   o.Set("depth", static_cast<int32_t>(kDepth));
+  o.Set("async", static_cast<int32_t>(kAsync));
   o.Set("size", static_cast<int32_t>(kSharedFields));
   return o;
 }
@@ -89,7 +90,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "hold", shield::Hold, slot);
   Export(env, exports, "release", shield::Release, slot);
   Export(env, exports, "setAsyncListener", async::SetListener, slot);
-  Export(env, exports, "asyncBegin", async::Begin, slot);
   Export(env, exports, "asyncEnd", async::End, slot);
   Export(env, exports, "bareCall", BareCall, slot);
   return exports;

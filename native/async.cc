@@ -53,14 +53,29 @@ napi_value SetListener(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value Begin(napi_env env, napi_callback_info info) {
-  Args args(env, info, 1);
-  ThreadSlot* slot = args.slot();
-  const int64_t token = args.Int64(0);
-  if (!args.ok()) return nullptr;
+void Begin(ThreadSlot* slot, int64_t token) {
   std::lock_guard<std::mutex> lock(slot->mu);
   slot->async_tokens.push_back(token);
-  return nullptr;
+}
+
+void Forget(ThreadSlot* slot, int64_t token) {
+  std::lock_guard<std::mutex> lock(slot->mu);
+  auto& tokens = slot->async_tokens;
+  tokens.erase(std::remove(tokens.begin(), tokens.end(), token), tokens.end());
+}
+
+bool IsThenable(napi_env env, napi_value value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(env, value, &type);
+  if (type != napi_object && type != napi_function) return false;
+  napi_value then = nullptr;
+  if (napi_get_named_property(env, value, "then", &then) != napi_ok) {
+    napi_value ignored = nullptr;
+    napi_get_and_clear_last_exception(env, &ignored);
+    return false;
+  }
+  napi_typeof(env, then, &type);
+  return type == napi_function;
 }
 
 napi_value End(napi_env env, napi_callback_info info) {

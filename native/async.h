@@ -13,8 +13,17 @@ namespace interruptible::async {
 // region `token` was accepted. Once per thread.
 napi_value SetListener(napi_env env, napi_callback_info info);
 
-// asyncBegin(token): region `token`'s synchronous part returned a promise.
-napi_value Begin(napi_env env, napi_callback_info info);
+// Owner thread, from the boundary, before the region stops being active: region `token`
+// returned a promise and stays reachable as an async region. Under nothing; takes mu.
+void Begin(ThreadSlot* slot, int64_t token);
+
+// Owner thread: region `token` will not go on as an async region after all (an interrupt
+// ended it on its way out).
+void Forget(ThreadSlot* slot, int64_t token);
+
+// Whether `value` is a thenable (an object or function with a callable `then`). Reads
+// `then` once; a getter that throws makes it not one (the exception is cleared).
+bool IsThenable(napi_env env, napi_value value);
 
 // asyncEnd(token) -> null | { kind, token, reason }: the region ends (its promise settled,
 // or a request was delivered); returns the request accepted for it, if any (G12).

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "args.h"
+#include "async.h"
 #include "callback.h"
 #include "compat.h"
 #include "deadline.h"
@@ -36,8 +37,12 @@ class ActiveRegion {
   // Ends the region for requesters, then claims what is due for it on its way out: an
   // accepted request (G12), else a passed deadline (G14). A request still in its grace
   // period is dropped with the region, as are requests left for regions that ended.
-  std::optional<Delivery> End() {
+  std::optional<Delivery> End(bool async = false) {
     ended_ = true;
+    // A region that returned a promise stays reachable before it stops being active, so
+    // that no request falls between the two (async.h).
+    if (async) async::Begin(slot_, slot_->regions.back().token);
+    slot_->shared[kAsync] = async ? 1 : 0;
     const RegionFrame f = slot_->regions.back();
     slot_->regions.pop_back();
     const auto d = static_cast<int32_t>(slot_->regions.size());
@@ -98,6 +103,11 @@ class ActiveRegion {
 // sentinel, with fn's own error (if it threw one) as what the interrupt superseded.
 napi_value Deliver(ThreadSlot* slot, Delivery delivery, napi_value thrown, bool capture) {
   napi_env env = slot->napi;
+  if (slot->shared[kAsync] != 0) {
+    // It returned a promise, but ends here with an interrupt: no async region after all.
+    async::Forget(slot, delivery.token);
+    slot->shared[kAsync] = 0;
+  }
   if (capture) delivery.frames = CaptureStack(slot->isolate);
   slot->outcome = std::move(delivery);
   if (slot->suppressed_ref != nullptr) napi_delete_reference(env, slot->suppressed_ref);
@@ -175,7 +185,7 @@ napi_value Run(napi_env env, napi_callback_info info) {
   ActiveRegion active(slot, token, async_id, timeout_ms);
   napi_value result = nullptr;
   const napi_status status = napi_call_function(env, undefined, args.Value(1), 1, &scope, &result);
-  std::optional<Delivery> late = active.End();
+  std::optional<Delivery> late = active.End(status == napi_ok && !slot->fired && async::IsThenable(env, result));
   if (!slot->fired && !late) return result;  // nothing of ours in flight, nothing due: the common path
   return Settle(slot, token, status, result, cped, std::move(late));
 }

@@ -14,7 +14,9 @@ enum SharedField : int32_t {
   kQueued = 2,       // writer: native, any thread under ThreadSlot::mu. Requests queued.
   kFired = 3,        // writer: native, owner thread. A termination of ours is in flight.
   kDepth = 4,        // writer: native, owner thread. Regions active (the native stack's height).
-  kSharedFields = 5,
+  kAsync = 5,        // writer: native, owner thread. The region that just ended returned a
+                     // promise: it is now an async region (async.h).
+  kSharedFields = 6,
 };
 
 // What ended a region: a request (interrupt()) or its deadline.

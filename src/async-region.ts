@@ -28,10 +28,6 @@ let listening = false;
 /** What ends an async region: the promise's outcome, or an interrupt. */
 type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; interrupt: boolean };
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
-}
-
 /**
  * Continues region `scope` until `promise` settles. `deadlineAt` (performance.now() ms,
  * 0: none) and `signal` keep acting on it meanwhile.
@@ -42,8 +38,7 @@ export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, d
     listening = true;
     b.setAsyncListener(onRequest);
   }
-  scope.end = RegionEnd.Awaiting;
-  b.asyncBegin(scope.token);
+  scope.end = RegionEnd.Awaiting; // the addon already keeps its token (native/async.h)
   return new Promise((resolve, reject) => {
     const region: AsyncRegion = { scope, resolve, reject, timer: undefined, onAbort: undefined, signal };
     awaiting.set(scope.token, region);

@@ -22,6 +22,8 @@ export interface SharedLayout {
   readonly fired: number;
   /** Regions active, as the addon counts them. Written by the addon. */
   readonly depth: number;
+  /** 1: the region that just ended returned a promise and goes on as an async region. Written by the addon. */
+  readonly async: number;
   readonly size: number;
 }
 
@@ -73,7 +75,6 @@ export interface Binding {
   release(): void;
   /** native/async.h */
   setAsyncListener(listener: (token: number) => void): void;
-  asyncBegin(token: number): void;
   asyncEnd(token: number): PendingRecord | null;
   /** Calls fn from native code and nothing else: the benchmarks' baseline. */
   bareCall<T>(fn: () => T): T;

@@ -8,7 +8,7 @@ import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
 import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';
 import { describeReason, signalAborted } from './reasons.js';
 import { regions } from './region-stack.js';
-import { continueAsync, isThenable } from './async-region.js';
+import { continueAsync } from './async-region.js';
 import { installRepairs, moduleMark, repairAfterInterrupt, storeMark } from './repair.js';
 import { RegionEnd, ScopeImpl, kCheckpointOf, type Scope } from './scope.js';
 import { shield } from './shield.js';
@@ -81,10 +81,10 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
     scope.aborted(error);
     throw error;
   }
-  if (isThenable(result)) {
+  if (b.shared[b.layout.async] !== 0) {
     // The region lasts until its promise settles (src/async-region.ts); its cleanups wait.
     leaveForAsync(depth);
-    return continueAsync(scope, result, enteredAt > 0 ? enteredAt + timeout : 0, signal);
+    return continueAsync(scope, result as PromiseLike<unknown>, enteredAt > 0 ? enteredAt + timeout : 0, signal);
   }
   finish(depth, RegionEnd.Returned);
   return result as T;

@@ -52,6 +52,7 @@ describe('G12: a flood of requests', () => {
     expect(growthMb).toBeLessThan(64); // was +150 MB for 10^6 before the queue was bounded
     const worstLateMs = (await done) as { ok: boolean; value: number };
     expect(worstLateMs.ok).toBe(true);
-    expect(worstLateMs.value).toBeLessThan(1_000); // generous: the machine may be loaded
+    // How late is up to the machine (2 cores, maybe loaded); this only proves it never hangs.
+    expect(worstLateMs.value).toBeLessThan(10_000);
   });
 });
