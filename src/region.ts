@@ -27,6 +27,25 @@ export interface RegionOptions {
 
 let lastToken = 0;
 
+interface Parsed {
+  timeout: number;
+  name: string | undefined;
+  signal: AbortSignal | undefined;
+}
+const NO_OPTIONS: Parsed = { timeout: 0, name: undefined, signal: undefined };
+
+/** The options, each read once and checked; an already-aborted signal throws here, before fn runs. */
+function parseOptions(options: RegionOptions): Parsed {
+  const o = checkOptions<RegionOptions>(options, 'interruptible() options');
+  const [t, s, n] = [o.timeout, o.signal, o.name];
+  const parsed = { timeout: checkTimeout(t, 'options.timeout'), signal: checkSignal(s, 'options.signal'), name: checkName(n, 'options.name') };
+  if (parsed.signal?.aborted) {
+    const reason: unknown = parsed.signal.reason;
+    throw placeInterrupt(() => new InterruptError(`${label(parsed)} aborted before it started`, { reason }), interruptible, []);
+  }
+  return parsed;
+}
+
 /**
  * Runs `fn(scope)` as an interruptible region: synchronously, on this thread. It returns
  * fn's value, or throws fn's own error, or throws exactly one interrupt error (G2):
@@ -40,20 +59,7 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
 export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T | Promise<unknown> {
   checkFunction(fn, 'interruptible()');
   const b = addon ?? requireAddon('interruptible()');
-  let timeout = 0;
-  let name: string | undefined;
-  let signal: AbortSignal | undefined;
-  if (options !== undefined) {
-    const o = checkOptions<RegionOptions>(options, 'interruptible() options');
-    const [t, s, n] = [o.timeout, o.signal, o.name]; // each option read once
-    timeout = checkTimeout(t, 'options.timeout');
-    signal = checkSignal(s, 'options.signal');
-    name = checkName(n, 'options.name');
-    if (signal?.aborted) {
-      const reason: unknown = signal.reason;
-      throw placeInterrupt(() => new InterruptError(`${label({ name, timeout })} aborted before it started`, { reason }), interruptible, []);
-    }
-  }
+  const { timeout, name, signal } = options === undefined ? NO_OPTIONS : parseOptions(options);
   if (regions.depth !== b.shared[b.layout.depth]) settleForeign(b);
   installRepairs();
   const scope = new ScopeImpl(++lastToken, timeout, name, b.shared[b.layout.shieldDepth]!, storeMark(), moduleMark());
