@@ -5,6 +5,9 @@
 // however it settles. Code after an `await` is not stopped: it learns through the signal.
 // The addon keeps the async regions' tokens so that a request from any thread finds them
 // (native/async.h), and calls back into this thread when one arrives.
+// Imported, not the global: Node loads the global `performance` lazily, on first use, and a
+// first use inside a region could be interrupted halfway (README, hazards), breaking it.
+import { performance } from 'node:perf_hooks';
 import { errorFor, label } from './delivery.js';
 import { TimeoutError, placeInterrupt } from './errors.js';
 import { addon, type Binding, type PendingRecord } from './native.js';

@@ -3,6 +3,9 @@
 // reports into the typed error, repairs, and runs the deferred cleanups
 // (docs/BOUNDARY.md, step 5).
 import { executionAsyncId } from 'node:async_hooks';
+// Imported, not the global: Node loads the global `performance` lazily, on first use, and a
+// first use inside a region could be interrupted halfway (README, hazards), breaking it.
+import { performance } from 'node:perf_hooks';
 import { errorFor, label } from './delivery.js';
 import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
 import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';

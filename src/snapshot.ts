@@ -1,6 +1,9 @@
 // The frames another thread is executing now, taken without stopping it: the addon asks
 // the thread through the interrupt callback; a thread blocked in native code does not
 // answer, which is an answer too.
+// Imported, not the global: Node loads the global `performance` lazily, on first use, and a
+// first use inside a region could be interrupted halfway (README, hazards), breaking it.
+import { performance } from 'node:perf_hooks';
 import type { InterruptFrame } from './frames.js';
 import { addon } from './native.js';
 
