@@ -13,7 +13,7 @@ ZIG_VERSION=0.14.0-dev.2456
 ZIG_INTEGRITY=sha512-9jImXRTybgh+12zLpE4Jg5Y6TNBomKxiWTxCTCMRxy6qI9gBqw3Vm8SZmnHgakxF+rK0INPJm293iqOvafHeKw==
 
 # Debian packages the scripts install when missing (bookworm: clang/lld/llvm 19, wine 8).
-DEBIAN_PACKAGES=(clang-19 lld-19 llvm-19 mingw-w64-tools mingw-w64-x86-64-dev wine64 musl qemu-user)
+DEBIAN_PACKAGES=(clang-19 lld-19 llvm-19 mingw-w64-tools mingw-w64-x86-64-dev wine64 musl:amd64 qemu-user)
 
 apt_missing() { # installs the Debian packages not yet installed (as root, in CI)
   local missing=() p
