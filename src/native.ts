@@ -86,8 +86,9 @@ export class AddonUnavailableError extends Error {
     super(
       `${what} needs the interruptible native addon, which could not be loaded: ` +
         `${cause instanceof Error ? cause.message : String(cause)}. ` +
-        'Reinstall the package (a prebuilt binary ships for linux-x64 Node 20/22/24/26), ' +
-        'or build it from source with a C++ toolchain: `npm rebuild interruptible`.',
+        'Prebuilt binaries ship for Node 20/22/24/26 on linux-x64/arm64 (glibc and musl), ' +
+        'darwin-x64/arm64 and win32-x64; elsewhere, or when one does not load, ' +
+        'build it from source: INTERRUPTIBLE_BUILD_FROM_SOURCE=1 npm rebuild interruptible.',
       { cause },
     );
     this.name = 'AddonUnavailableError';
@@ -100,20 +101,30 @@ function load(): Binding | Error {
   }
   const require = createRequire(import.meta.url);
   const root = fileURLToPath(new URL('..', import.meta.url));
+  let locator: { locate(root: string): { file?: string; tried?: string[] }; buildHint(): string };
   try {
-    const { locate } = require('../scripts/locate-addon.cjs') as {
-      locate(root: string): { file?: string; tried?: string[] };
-    };
-    const found = locate(root);
-    if (found.file === undefined) return new Error(`no binary for this Node: ${(found.tried ?? []).join('; ')}`);
-    const binding = require(found.file) as Binding;
-    if (binding.abi !== Number(process.versions.modules)) {
-      return new Error(`${found.file} was built for Node ABI ${binding.abi}, this Node has ${process.versions.modules}`);
-    }
-    return binding;
+    locator = require('../scripts/locate-addon.cjs') as typeof locator;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+  const found = locator.locate(root);
+  if (found.file === undefined) {
+    return new Error(`no binary for this Node: ${(found.tried ?? []).join('; ')}; ${locator.buildHint()}`);
+  }
+  // Which file failed, why (the loader's own words), and what to do about it.
+  let binding: Binding;
+  try {
+    binding = require(found.file) as Binding;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return new Error(`${found.file} did not load (${why}); ${locator.buildHint()}`, { cause: error });
+  }
+  if (binding.abi !== Number(process.versions.modules)) {
+    return new Error(
+      `${found.file} was built for Node ABI ${binding.abi}, this Node has ${process.versions.modules}; ${locator.buildHint()}`,
+    );
+  }
+  return binding;
 }
 
 const loaded = load();
