@@ -69,9 +69,9 @@ describe('hazards: held, not interrupted', () => {
     let idInside = 0;
     const before = executionAsyncId();
     interruptedBy((scope) => {
-      soon(scope);
       resource.runInAsyncScope(() => {
         idInside = executionAsyncId();
+        interrupt(scope.handle, 'hazard'); // made inside the scope, however loaded the machine
         const end = Date.now() + 40; // well past the request: it is held meanwhile
         while (Date.now() < end);
         scopeFinished = true;
@@ -129,12 +129,13 @@ describe('hazards: fine', () => {
     let overflows = 0;
     const recurse = (n: number): number => recurse(n + 1) + 1;
     interruptedBy((scope) => {
-      soon(scope);
       for (;;) {
         try {
           recurse(0);
         } catch {
-          overflows++; // RangeError: Maximum call stack size exceeded, again and again
+          // RangeError: Maximum call stack size exceeded, again and again. The request is
+          // made after the first one, so that it lands in a later recursion.
+          if (overflows++ === 0) soon(scope);
         }
       }
     });
@@ -147,10 +148,13 @@ describe('hazards: fine', () => {
     const emitter = new EventEmitter();
     const heard: string[] = [];
     let stuck = true;
+    let target!: Scope;
     emitter.on('e', () => heard.push('first'));
-    emitter.on('e', () => (stuck ? spin() : heard.push('second')));
+    // The request is made inside the listener (a self-interrupt lands at once), so that it
+    // lands there however loaded the machine is.
+    emitter.on('e', () => (stuck ? (interrupt(target.handle, 'hazard'), spin()) : heard.push('second')));
     emitter.on('e', () => heard.push('third'));
-    interruptedBy((scope) => (soon(scope), emitter.emit('e')));
+    interruptedBy((scope) => ((target = scope), emitter.emit('e')));
     expect(heard).toEqual(['first']);
     stuck = false;
     emitter.emit('e');
@@ -223,11 +227,13 @@ describe('hazards: not reached by an interrupt (documented)', () => {
 
 describe('hazards: left tainted (documented; recycle the worker)', () => {
   it('a generator interrupted mid-body throws "already running" from then on', () => {
+    let target!: Scope;
     function* gen() {
+      interrupt(target.handle, 'hazard'); // synchronous: lands here, mid-body
       yield spin();
     }
     const g = gen();
-    interruptedBy((scope) => (soon(scope), g.next()));
+    interruptedBy((scope) => ((target = scope), g.next()));
     expect(() => g.next()).toThrow(/already running/);
   });
 });
