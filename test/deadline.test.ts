@@ -1,7 +1,7 @@
 // G8: deadlines, served by one native timer thread.
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, interruptible, withTimeout } from '../dist/index.js';
+import { InterruptError, TimeoutError, interrupt, interruptible, shield, withTimeout } from '../dist/index.js';
 import { Agent, spin } from './helpers.js';
 
 /** Milliseconds `fn` took to throw, and what it threw. */
@@ -58,10 +58,41 @@ describe('G8: deadlines', () => {
     }
   });
 
+  it('G14: a passed deadline wins over a request that arrived after it', () => {
+    // Both are due when the shield exits: the region ends with its TimeoutError. The
+    // deadline must pass inside the shield: on a loaded machine try a longer one.
+    for (const T of [20, 200, 2000]) {
+      let entered = false;
+      let error: unknown;
+      try {
+        interruptible(
+          (scope) => {
+            const t0 = performance.now(); // the deadline was armed before this
+            shield(() => {
+              entered = true;
+              while (performance.now() - t0 < T + 30);
+              expect(interrupt(scope.handle, 'a request after the deadline')).toBe(true);
+            });
+          },
+          { timeout: T },
+        );
+      } catch (e) {
+        error = e;
+      }
+      if (!entered) continue;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeout).toBe(T);
+      return;
+    }
+    throw new Error('the deadline never passed inside the shield');
+  });
+
   it('a region that returns in time disarms its deadline', () => {
-    for (let i = 0; i < 200; i++) expect(withTimeout(100, () => i)).toBe(i);
+    // 1 s: on a loaded machine a region that returns at once can still be descheduled
+    // past a short deadline (and then rightly throws, G14).
+    for (let i = 0; i < 200; i++) expect(withTimeout(1000, () => i)).toBe(i);
     // Well past every one of those deadlines, a region without one runs undisturbed.
-    const until = performance.now() + 150;
+    const until = performance.now() + 1050;
     expect(interruptible(() => { while (performance.now() < until); return 'undisturbed'; })).toBe('undisturbed');
   });
 

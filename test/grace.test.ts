@@ -1,7 +1,7 @@
 // Soft first, then hard: interrupt(handle, reason, { grace }).
 import { describe, expect, it } from 'vitest';
 import { InterruptError, interrupt, interruptible } from '../dist/index.js';
-import { Agent } from './helpers.js';
+import { Agent, spin } from './helpers.js';
 
 describe('soft first, then hard', () => {
   it('marks the region at once: scope.interrupted is true and checkpoint() throws an ordinary exception', () => {
@@ -40,6 +40,19 @@ describe('soft first, then hard', () => {
     expect((error as InterruptError).reason).toBe('ignored');
     expect(ms).toBeGreaterThanOrEqual(30);
     expect(ms).toBeLessThan(1030);
+  });
+
+  it('a request without a grace period lands at once, even while a soft one waits for its grace period', () => {
+    let after = false;
+    expect(() =>
+      interruptible((scope) => {
+        expect(interrupt(scope.handle, 'soft', { grace: 60_000 })).toBe(true);
+        interrupt(scope.handle, 'hard'); // a self-interrupt: synchronous (G13)
+        after = true;
+        spin();
+      }),
+    ).toThrow(/interrupted: hard/);
+    expect(after).toBe(false);
   });
 
   it('a region that ends within the grace period is not interrupted later (G1)', () => {
