@@ -50,6 +50,7 @@ describe('scope.interrupted and checkpoint()', () => {
   it('a soft request (grace period): interrupted is true at once and checkpoint() throws it as an ordinary exception', () => {
     const steps: string[] = [];
     let error: unknown;
+    let thrownByCheckpoint: unknown;
     try {
       interruptible((scope) => {
         interrupt(scope.handle, 'soft', { grace: 60_000 });
@@ -57,6 +58,9 @@ describe('scope.interrupted and checkpoint()', () => {
         try {
           scope.checkpoint();
           steps.push('checkpoint returned');
+        } catch (e) {
+          thrownByCheckpoint = e;
+          throw e;
         } finally {
           steps.push('finally ran'); // an ordinary exception: finally blocks run
         }
@@ -66,6 +70,7 @@ describe('scope.interrupted and checkpoint()', () => {
     }
     expect(steps).toEqual(['interrupted true', 'finally ran']);
     expect(error).toBeInstanceOf(InterruptError);
+    expect(error).toBe(thrownByCheckpoint); // the region throws that very error, not a second one
     expect((error as InterruptError).reason).toBe('soft');
   });
 

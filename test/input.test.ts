@@ -172,3 +172,30 @@ describe('bad input: the error says what was given', () => {
     });
   });
 });
+
+describe('bad input: handles and interrupt() options', () => {
+  it('a handle that is not an object says what it was', () => {
+    expect(() => interrupt(null as never)).toThrow(new TypeError('expected an InterruptHandle, got null'));
+    expect(() => interrupt(7 as never)).toThrow(new TypeError('expected an InterruptHandle, got number'));
+    expect(() => interrupt('thread-1' as never)).toThrow(new TypeError('expected an InterruptHandle, got string'));
+  });
+
+  it('a handle without its kind is malformed, whatever its numbers', () => {
+    const h = currentThreadHandle();
+    expect(() => interrupt({ ...h, kind: 'something.else' } as never)).toThrow(/got a malformed object/);
+    const { kind: _kind, ...withoutKind } = h;
+    expect(() => interrupt(withoutKind as never)).toThrow(/got a malformed object/);
+  });
+
+  it('interrupt() options that are not an object, and a bad grace, name themselves', () => {
+    interruptible((scope) => {
+      expect(() => interrupt(scope.handle, 'x', 5 as never)).toThrow(new TypeError('interrupt() options must be an object, got number'));
+      expect(() => interrupt(scope.handle, 'x', { grace: -1 })).toThrow(/^options\.grace must be/);
+    });
+  });
+
+  it('the longest timeout Node honours, 2^31 - 1 ms, is accepted', () => {
+    expect(withTimeout(2 ** 31 - 1, () => 'accepted')).toBe('accepted');
+    expect(interruptible(() => 'accepted', { timeout: 2 ** 31 - 1 })).toBe('accepted');
+  });
+});
