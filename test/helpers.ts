@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { InterruptHandle } from '../dist/index.js';
 
@@ -94,4 +95,24 @@ export function spin(): never {
     /* busy */
   }
   throw new Error(`spin(): not interrupted within ${limitMs} ms`);
+}
+
+/** The pids of this process's children that execSync('sleep …') makes (the shell, or sleep). */
+export function sleepChildren(): Set<string> {
+  const out = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'sh|sleep'], { encoding: 'utf8' }).stdout;
+  return new Set(out.split('\n').filter(Boolean));
+}
+
+/**
+ * Resolves once a thread of this process is blocked in `execSync('sleep …')`: a child that
+ * was not in `before` exists, and spawnSync creates it inside the native call that blocks.
+ * (Posting "busy" just before the call is not enough on a loaded machine: the ladder can
+ * reach the thread before it blocks.)
+ */
+export async function sleepChildRunning(before: Set<string>): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (![...sleepChildren()].some((pid) => !before.has(pid))) {
+    if (Date.now() > end) throw new Error('no child blocked in sleep within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

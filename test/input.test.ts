@@ -42,11 +42,8 @@ describe('bad input', () => {
     interruptible((scope) => (kept = scope));
     expect(() => kept.defer(() => {})).toThrow(/scope.defer\(\) called after its region ended/);
     expect(() => kept.checkpoint()).toThrow(/scope.checkpoint\(\) called after its region ended/);
-    try {
-      kept.defer(() => {});
-    } catch (error) {
-      expect((error as { code: string }).code).toBe('ERR_INVALID_STATE');
-    }
+    expect(() => kept.defer(() => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    expect(() => kept.checkpoint()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
   });
 
   it('defer() of a non-function is a TypeError, and the region still ends cleanly', () => {
@@ -147,5 +144,58 @@ describe('bad input', () => {
     }
     expect(error).toBeInstanceOf(InterruptError);
     expect((error as InterruptError).reason).toBe(reason);
+  });
+});
+
+describe('bad input: the error says what was given', () => {
+  it('options that are not an object name what they were', () => {
+    expect(() => interruptible(() => 1, null as never)).toThrow(new TypeError('interruptible() options must be an object, got null'));
+    expect(() => interruptible(() => 1, 5 as never)).toThrow(new TypeError('interruptible() options must be an object, got number'));
+    expect(() => interruptible(() => 1, (() => {}) as never)).toThrow(/must be an object, got function/);
+  });
+
+  it('a bad timeout is quoted: strings shortened, objects and functions named', () => {
+    const limit = 'a positive number of milliseconds up to 2147483647 (or Infinity for none)';
+    expect(() => withTimeout(-1, () => 1)).toThrow(new RangeError(`withTimeout(ms) must be ${limit}, got -1`));
+    expect(() => withTimeout('5' as never, () => 1)).toThrow(`got "5"`);
+    expect(() => withTimeout('x'.repeat(50) as never, () => 1)).toThrow(`got "${'x'.repeat(40)}…"`);
+    expect(() => withTimeout('x'.repeat(40) as never, () => 1)).toThrow(`got "${'x'.repeat(40)}"`);
+    expect(() => withTimeout(null as never, () => 1)).toThrow(/got null$/);
+    expect(() => withTimeout({} as never, () => 1)).toThrow(/got an object$/);
+    expect(() => withTimeout((() => 1) as never, () => 1)).toThrow(/got a function$/);
+    expect(() => interruptible(() => 1, { timeout: 2 ** 31 })).toThrow(new RangeError(`options.timeout must be ${limit}, got 2147483648`));
+  });
+
+  it('a bad grace period names its limits', () => {
+    interruptible((scope) => {
+      expect(() => interrupt(scope.handle, 'x', { grace: -5 })).toThrow(/from 0 to 2147483647, got -5$/);
+    });
+  });
+});
+
+describe('bad input: handles and interrupt() options', () => {
+  it('a handle that is not an object says what it was', () => {
+    expect(() => interrupt(null as never)).toThrow(new TypeError('expected an InterruptHandle, got null'));
+    expect(() => interrupt(7 as never)).toThrow(new TypeError('expected an InterruptHandle, got number'));
+    expect(() => interrupt('thread-1' as never)).toThrow(new TypeError('expected an InterruptHandle, got string'));
+  });
+
+  it('a handle without its kind is malformed, whatever its numbers', () => {
+    const h = currentThreadHandle();
+    expect(() => interrupt({ ...h, kind: 'something.else' } as never)).toThrow(/got a malformed object/);
+    const { kind: _kind, ...withoutKind } = h;
+    expect(() => interrupt(withoutKind as never)).toThrow(/got a malformed object/);
+  });
+
+  it('interrupt() options that are not an object, and a bad grace, name themselves', () => {
+    interruptible((scope) => {
+      expect(() => interrupt(scope.handle, 'x', 5 as never)).toThrow(new TypeError('interrupt() options must be an object, got number'));
+      expect(() => interrupt(scope.handle, 'x', { grace: -1 })).toThrow(/^options\.grace must be/);
+    });
+  });
+
+  it('the longest timeout Node honours, 2^31 - 1 ms, is accepted', () => {
+    expect(withTimeout(2 ** 31 - 1, () => 'accepted')).toBe('accepted');
+    expect(interruptible(() => 'accepted', { timeout: 2 ** 31 - 1 })).toBe('accepted');
   });
 });

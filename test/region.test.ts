@@ -191,17 +191,28 @@ describe('G3: deferred cleanups', () => {
     },
   } as const;
 
-  for (const [how, body] of Object.entries(exits)) {
+  // What each exit must look like from outside: the cleanups may not change the outcome.
+  const outcomes: Record<keyof typeof exits, (o: { value?: unknown; error?: unknown }) => void> = {
+    return: (o) => expect(o).toEqual({ value: 1 }),
+    throw: (o) => expect(o.error).toEqual(new Error('own')),
+    interrupt: (o) => expect(o.error).toBeInstanceOf(InterruptError),
+  };
+
+  for (const [how, body] of Object.entries(exits) as Array<[keyof typeof exits, (scope: Scope) => unknown]>) {
     it(`run exactly once, last-in first-out, when the region ends by ${how}`, () => {
       const ran: number[] = [];
+      let outcome: { value?: unknown; error?: unknown };
       try {
-        interruptible((scope) => {
-          for (let i = 1; i <= 3; i++) scope.defer(() => ran.push(i));
-          return body(scope);
-        });
-      } catch {
-        /* the outcome is tested elsewhere */
+        outcome = {
+          value: interruptible((scope) => {
+            for (let i = 1; i <= 3; i++) scope.defer(() => ran.push(i));
+            return body(scope);
+          }),
+        };
+      } catch (error) {
+        outcome = { error };
       }
+      outcomes[how](outcome);
       expect(ran).toEqual([3, 2, 1]);
     });
   }
@@ -258,17 +269,28 @@ describe('G6: the thread lives on', () => {
     expect(returned).toBe(500);
   });
 
-  it('microtasks, timers and promises still work after interrupts', async () => {
-    try {
-      interruptible((scope) => {
-        interrupt(scope.handle);
-        spin();
-      });
-    } catch {
-      /* expected */
+  it('microtasks, timers and promises still work after interrupts: each runs exactly once', async () => {
+    const ran: string[] = [];
+    const schedule = (tag: string) => {
+      setTimeout(() => ran.push(`${tag} timeout`), 0);
+      setImmediate(() => ran.push(`${tag} immediate`));
+      process.nextTick(() => ran.push(`${tag} nextTick`));
+      void Promise.resolve().then(() => ran.push(`${tag} promise`));
+      queueMicrotask(() => ran.push(`${tag} microtask`));
+    };
+    for (let i = 0; i < 3; i++) {
+      expect(() =>
+        interruptible((scope) => {
+          interrupt(scope.handle);
+          spin();
+        }),
+      ).toThrow(InterruptError);
     }
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    await Promise.resolve();
+    schedule('after');
+    const settled = new Promise((resolve) => setTimeout(() => setImmediate(resolve), 5));
+    await settled;
+    // Every kind of job ran, each exactly once.
+    expect([...ran].sort()).toEqual(['after immediate', 'after microtask', 'after nextTick', 'after promise', 'after timeout']);
     expect(await new Promise((resolve) => setImmediate(() => resolve('ok')))).toBe('ok');
   });
 });

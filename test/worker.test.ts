@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { StoppableWorker, type WorkerState } from '../dist/index.js';
+import { sleepChildRunning, sleepChildren } from './helpers.js';
 
 const script = new URL('./fixtures/stoppable.mjs', import.meta.url);
 
@@ -47,8 +48,10 @@ describe('StoppableWorker.stop(): the ladder', () => {
 
   it('G15: stop() resolves at its last rung while the worker is blocked in a native call, and says so', async () => {
     const { w, next } = await started();
+    const before = sleepChildren();
     w.postMessage('native-long');
     await next('busy');
+    await sleepChildRunning(before);
     const t0 = performance.now();
     const result = await w.stop({ grace: 10, force: 50 });
     expect(result).toEqual({ rung: 'terminate', exited: false, exitCode: undefined });

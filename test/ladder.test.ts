@@ -1,0 +1,70 @@
+// The stop ladder that StoppableWorker.stop() and a Pool's cancel walk (src/ladder.ts):
+// its rungs in order, and the interrupt rung's retry while the target region is not
+// visible yet (a task whose run message is still on the way).
+import { describe, expect, it } from 'vitest';
+import { Ladder, type Rung } from '../dist/ladder.js';
+
+const until = async (done: () => boolean): Promise<void> => {
+  const end = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('not within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+};
+
+describe('the stop ladder', () => {
+  it('takes the rungs at 0 ms at once, the later ones at their time, in order', async () => {
+    const taken: Rung[] = [];
+    const ladder = new Ladder([
+      { rung: 'cooperative', at: 0, take: () => void taken.push('cooperative') },
+      { rung: 'interrupt', at: 20, take: () => void taken.push('interrupt') },
+      { rung: 'terminate', at: 40, take: () => void taken.push('terminate') },
+    ]);
+    expect(taken).toEqual(['cooperative']);
+    expect(ladder.rung).toBe('cooperative');
+    await until(() => taken.length === 3);
+    expect(taken).toEqual(['cooperative', 'interrupt', 'terminate']);
+    expect(ladder.rung).toBe('terminate');
+  });
+
+  it("the interrupt rung's retry: a rung that cannot be taken yet is tried again until it can", async () => {
+    let attempts = 0;
+    const ladder = new Ladder([
+      { rung: 'cooperative', at: 0, take: () => {} },
+      { rung: 'interrupt', at: 0, take: () => ++attempts >= 4 }, // the region shows up at the 4th try
+      { rung: 'terminate', at: 60_000, take: () => {} },
+    ]);
+    expect(ladder.rung).toBe('cooperative');
+    await until(() => ladder.rung === 'interrupt');
+    expect(attempts).toBe(4);
+    ladder.stop();
+  });
+
+  it('stop(): no rung is taken after the work ended, retries included', async () => {
+    const taken: string[] = [];
+    let attempts = 0;
+    const ladder = new Ladder([
+      { rung: 'interrupt', at: 0, take: () => (attempts++, false) },
+      { rung: 'terminate', at: 30, take: () => void taken.push('terminate') },
+    ]);
+    expect(attempts).toBe(1);
+    ladder.stop();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(attempts).toBe(1);
+    expect(taken).toEqual([]);
+    expect(ladder.rung).toBeUndefined();
+  });
+
+  it('a later rung supersedes a retry still pending for an earlier one', async () => {
+    let interruptTries = 0;
+    const ladder = new Ladder([
+      { rung: 'interrupt', at: 0, take: () => (interruptTries++, false) }, // never visible
+      { rung: 'terminate', at: 30, take: () => {} },
+    ]);
+    await until(() => ladder.rung === 'terminate');
+    const after = interruptTries;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(interruptTries).toBe(after); // no retry after the terminate rung
+    expect(interruptTries).toBeGreaterThan(1);
+  });
+});
