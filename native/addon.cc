@@ -10,6 +10,7 @@
 #include "queries.h"
 #include "requests.h"
 #include "shield.h"
+#include "watchdog.h"
 
 namespace interruptible {
 
@@ -88,6 +89,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "hold", shield::Hold, slot);
   Export(env, exports, "release", shield::Release, slot);
   Export(env, exports, "bareCall", BareCall, slot);
+  Export(env, exports, "watch", watchdog::Watch, slot);
+  Export(env, exports, "unwatch", watchdog::Unwatch, slot);
   return exports;
 }
 
