@@ -2,11 +2,19 @@
 
 #include <uv.h>
 
+#ifdef __linux__
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,12 +37,19 @@ struct Heartbeat {
   uv_check_t check;
   uv_prepare_t prepare;
   uint32_t id = 0;
-  std::atomic<int64_t> seen{0};      // when the loop last crossed its poll phase
+  std::atomic<uint64_t> turns{0};    // phase boundaries crossed: a change means the loop moved
+  std::atomic<int64_t> seen{0};      // the loop's time at the last one (ms resolution)
   std::atomic<bool> polling{false};  // between prepare and check: idle, or in an I/O callback
   std::atomic<bool> watched{false};  // a stall is being sampled: the next turn wakes the watchdog
   std::atomic<bool> active{false};   // the handles run
   napi_async_cleanup_hook_handle hook = nullptr;
   int open = 2;                      // handles not yet closed (owner thread)
+#ifdef __linux__
+  // To tell "did not answer" from "was not given the CPU" on a loaded machine.
+  clockid_t cpu_clock = 0;
+  bool has_cpu_clock = false;
+  pid_t tid = 0;
+#endif
 };
 
 namespace {
@@ -43,6 +58,10 @@ namespace {
 constexpr size_t kMaxSamples = 64;
 // How often an unanswered stack request is looked at again, before it counts as native.
 constexpr int64_t kPollNs = 1'000'000;
+// CPU time a thread may use after a stack request without answering before it counts as
+// native; and how many answer windows a runnable thread that got no CPU is waited for.
+constexpr int64_t kRanNs = 2'000'000;
+constexpr int64_t kStarvedWindows = 10;
 
 struct Sample {
   int64_t at = 0;
@@ -53,13 +72,15 @@ struct Sample {
 
 // What one watch knows about one thread's loop.
 struct Stall {
-  int64_t seen = 0;        // the heartbeat it last saw; a newer one means the loop moved
+  uint64_t turns = 0;      // the heartbeat's count when it last looked
+  int64_t seen = 0;        // and its time
   int64_t idle_at = 0;     // the thread last answered with no JavaScript on its stack
   bool probing = false;    // asked for frames to tell idle from stalled
   bool stalled = false;
   int64_t start = 0;       // since when (the last turn, or the last idle answer)
   uint32_t snap = 0;       // outstanding stack request (0: none)
   int64_t snap_at = 0;
+  int64_t snap_cpu = -1;   // the thread's CPU time then (-1: unknown)
   size_t snap_sample = 0;  // the sample it fills
   int64_t next_sample = 0;
   std::vector<Sample> samples;
@@ -116,17 +137,26 @@ void Wake() {
 
 // ---- the owner thread's side -----------------------------------------------------
 
+// The loop's cached time (uv_now: a field read, no clock call) is enough for when: it was
+// updated at this iteration's start (prepare) or when the poll returned (check), so it
+// never postdates the stall that follows. Whether the loop moved is the counter's to say.
+int64_t LoopTimeNs(uv_loop_t* loop) { return static_cast<int64_t>(uv_now(loop)) * 1'000'000; }
+
 void OnPrepare(uv_prepare_t* h) {
   auto* hb = static_cast<Heartbeat*>(h->data);
   hb->polling.store(true, std::memory_order_relaxed);
-  hb->seen.store(NowNs(), std::memory_order_release);
+  hb->seen.store(LoopTimeNs(h->loop), std::memory_order_relaxed);
+  // One writer (this loop): a plain increment, published with release.
+  hb->turns.store(hb->turns.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   if (hb->watched.load(std::memory_order_relaxed)) Wake();
 }
 
 void OnCheck(uv_check_t* h) {
   auto* hb = static_cast<Heartbeat*>(h->data);
   hb->polling.store(false, std::memory_order_relaxed);
-  hb->seen.store(NowNs(), std::memory_order_release);
+  hb->seen.store(LoopTimeNs(h->loop), std::memory_order_relaxed);
+  // One writer (this loop): a plain increment, published with release.
+  hb->turns.store(hb->turns.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   if (hb->watched.load(std::memory_order_relaxed)) Wake();
 }
 
@@ -165,6 +195,10 @@ void SyncLocked(ThreadSlot* slot) {
     if (napi_get_uv_event_loop(slot->napi, &loop) != napi_ok || loop == nullptr) return;
     hb = new Heartbeat();
     hb->id = slot->id;
+#ifdef __linux__
+    hb->has_cpu_clock = pthread_getcpuclockid(pthread_self(), &hb->cpu_clock) == 0;
+    hb->tid = static_cast<pid_t>(syscall(SYS_gettid));
+#endif
     uv_check_init(loop, &hb->check);
     uv_prepare_init(loop, &hb->prepare);
     hb->check.data = hb;
@@ -270,6 +304,39 @@ void Log(uint32_t thread, const char* what, double ms, const Sample* s) {
 
 // ---- the watchdog thread ----------------------------------------------------------
 
+// The thread's CPU time in ns, or -1 where it cannot be read.
+int64_t CpuNs(const Heartbeat& hb) {
+#ifdef __linux__
+  timespec ts{};
+  if (hb.has_cpu_clock && clock_gettime(hb.cpu_clock, &ts) == 0) return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+#endif
+  return -1;
+}
+
+// True while a thread that has not answered may simply not have been scheduled since it
+// was asked: runnable, and it has used (almost) no CPU since. A thread sleeping in a
+// system call, or running without answering (native code, a builtin, GC), is blocked.
+bool Starved(const Heartbeat& hb, const Stall& st, int64_t now, int64_t answer) {
+#ifdef __linux__
+  if (st.snap_cpu < 0 || now >= st.snap_at + kStarvedWindows * answer) return false;
+  const int64_t cpu = CpuNs(hb);
+  if (cpu < 0 || cpu - st.snap_cpu >= kRanNs) return false;
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/stat", static_cast<int>(hb.tid));
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return false;
+  char buf[512];
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* close = std::strrchr(buf, ')');  // the state follows the command name
+  return close != nullptr && close[1] == ' ' && close[2] == 'R';
+#else
+  (void)hb, (void)st, (void)now, (void)answer;
+  return false;
+#endif
+}
+
 uint32_t Ask(ThreadSlot* slot) {  // under the registry lock
   const uint32_t id = snapshots::Open();
   {
@@ -323,10 +390,12 @@ void End(Watcher& w, uint32_t thread, Stall& st, int64_t until) {
 // One watch, one thread: returns when to look again.
 int64_t Step(Watcher& w, ThreadSlot* slot, Heartbeat& hb, Stall& st, int64_t now) {
   const uint32_t thread = slot->id;
-  const int64_t seen = hb.seen.load(std::memory_order_acquire);
-  if (st.seen != seen) {  // the loop moved
-    if (st.stalled) End(w, thread, st, seen);
+  const uint64_t turns = hb.turns.load(std::memory_order_acquire);
+  const int64_t seen = hb.seen.load(std::memory_order_relaxed);
+  if (st.turns != turns || st.seen == 0) {  // the loop moved (noticed at once: a sampled loop's turn wakes us)
+    if (st.stalled) End(w, thread, st, now);
     Forget(st);
+    st.turns = turns;
     st.seen = seen;
   }
   if (!st.stalled && !st.probing) {
@@ -334,6 +403,7 @@ int64_t Step(Watcher& w, ThreadSlot* slot, Heartbeat& hb, Stall& st, int64_t now
     if (now < due) return due;
     st.snap = Ask(slot);
     st.snap_at = now;
+    st.snap_cpu = CpuNs(hb);
     st.probing = true;
   }
   if (st.snap != 0) {
@@ -355,7 +425,7 @@ int64_t Step(Watcher& w, ThreadSlot* slot, Heartbeat& hb, Stall& st, int64_t now
           Resolved(w, thread, st, s, now);
         }
       }
-    } else if (now >= st.snap_at + w.answer) {
+    } else if (now >= st.snap_at + w.answer && !Starved(hb, st, now, w.answer)) {
       // No answer: blocked outside JavaScript. Its frames come when it returns.
       if (st.probing) {
         st.probing = false;
@@ -367,7 +437,7 @@ int64_t Step(Watcher& w, ThreadSlot* slot, Heartbeat& hb, Stall& st, int64_t now
         Resolved(w, thread, st, s, now);
       }
     } else {
-      return std::min(now + kPollNs, st.snap_at + w.answer);
+      return now + kPollNs;
     }
   }
   if (!st.stalled) return now + w.threshold;
@@ -380,6 +450,7 @@ int64_t Step(Watcher& w, ThreadSlot* slot, Heartbeat& hb, Stall& st, int64_t now
       } else {
         st.snap = Ask(slot);
         st.snap_at = now;
+        st.snap_cpu = CpuNs(hb);
         st.snap_sample = st.samples.size();
         st.samples.push_back(Sample{now, false, false, {}});
         return std::min(now + kPollNs, st.next_sample);
