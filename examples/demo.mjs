@@ -87,7 +87,7 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const stall = new Promise((resolve) => {
   const watch = watchStalls({ threshold: 100, onStall: (report) => (watch.stop(), resolve(report)) });
 });
-const url = `http://127.0.0.1:${server.address().port}/signup?name=${'a'.repeat(23)}!`;
+const url = `http://127.0.0.1:${server.address().port}/signup?name=${'a'.repeat(22)}!`;
 await new Promise((resolve) => http.get(url, (res) => res.resume().on('end', resolve)));
 const report = await stall;
 const [top, caller] = report.samples.find((s) => s.frames.length > 0)?.frames ?? [];
