@@ -39,7 +39,6 @@ struct Heartbeat {
   uint32_t id = 0;
   std::atomic<uint64_t> turns{0};    // phase boundaries crossed: a change means the loop moved
   std::atomic<int64_t> seen{0};      // the loop's time at the last one (ms resolution)
-  std::atomic<bool> polling{false};  // between prepare and check: idle, or in an I/O callback
   std::atomic<bool> watched{false};  // a stall is being sampled: the next turn wakes the watchdog
   std::atomic<bool> active{false};   // the handles run
   napi_async_cleanup_hook_handle hook = nullptr;
@@ -142,23 +141,17 @@ void Wake() {
 // never postdates the stall that follows. Whether the loop moved is the counter's to say.
 int64_t LoopTimeNs(uv_loop_t* loop) { return static_cast<int64_t>(uv_now(loop)) * 1'000'000; }
 
-void OnPrepare(uv_prepare_t* h) {
-  auto* hb = static_cast<Heartbeat*>(h->data);
-  hb->polling.store(true, std::memory_order_relaxed);
-  hb->seen.store(LoopTimeNs(h->loop), std::memory_order_relaxed);
+// A phase boundary: before the poll (prepare) and after it (check). A loop blocked in a
+// callback crosses neither; one waiting for I/O sits between the two.
+void Beat(Heartbeat* hb, uv_loop_t* loop) {
+  hb->seen.store(LoopTimeNs(loop), std::memory_order_relaxed);
   // One writer (this loop): a plain increment, published with release.
   hb->turns.store(hb->turns.load(std::memory_order_relaxed) + 1, std::memory_order_release);
   if (hb->watched.load(std::memory_order_relaxed)) Wake();
 }
 
-void OnCheck(uv_check_t* h) {
-  auto* hb = static_cast<Heartbeat*>(h->data);
-  hb->polling.store(false, std::memory_order_relaxed);
-  hb->seen.store(LoopTimeNs(h->loop), std::memory_order_relaxed);
-  // One writer (this loop): a plain increment, published with release.
-  hb->turns.store(hb->turns.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-  if (hb->watched.load(std::memory_order_relaxed)) Wake();
-}
+void OnPrepare(uv_prepare_t* h) { Beat(static_cast<Heartbeat*>(h->data), h->loop); }
+void OnCheck(uv_check_t* h) { Beat(static_cast<Heartbeat*>(h->data), h->loop); }
 
 void OnClosed(uv_handle_t* h) {
   auto* hb = static_cast<Heartbeat*>(h->data);
@@ -211,7 +204,6 @@ void SyncLocked(ThreadSlot* slot) {
   }
   if (hb == nullptr) return;
   if (want && !hb->active.load()) {
-    hb->polling.store(false);
     hb->seen.store(NowNs());
     uv_check_start(&hb->check, OnCheck);
     uv_prepare_start(&hb->prepare, OnPrepare);
