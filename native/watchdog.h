@@ -2,12 +2,13 @@
 // has not turned for a threshold and asks that thread for its frames through the
 // interrupt callback (capture only, never a termination), again while the stall lasts.
 //
-// Each watched thread's loop publishes a heartbeat: a uv_check and a uv_prepare handle
-// store the time of each turn in an atomic (no JavaScript per turn). A thread between its
-// prepare and check handles is in its poll phase: either waiting for I/O (idle) or running
-// an I/O callback. The watchdog tells the two apart by asking for its frames: an idle
-// thread answers at once with none (the request wakes its loop), a busy one with its
-// frames, and a thread blocked in native code does not answer (state 'native').
+// Each watched thread's loop publishes a heartbeat: a uv_prepare handle counts its turns
+// and stores the loop's time in atomics, just before each poll (no JavaScript, no clock
+// call per turn). A loop whose count has not moved for the threshold is either waiting
+// for I/O (idle) or blocked somewhere in a turn. The watchdog tells the two apart by
+// asking for its frames: an idle thread answers at once with none (the request wakes its
+// loop), a busy one with its frames, and a thread blocked in native code does not answer
+// (state 'native').
 #pragma once
 
 #include "registry.h"
