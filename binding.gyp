@@ -14,7 +14,8 @@
         "native/termination.cc",
         "native/deadline.cc",
         "native/stack.cc",
-        "native/clone.cc"
+        "native/clone.cc",
+        "native/watchdog.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

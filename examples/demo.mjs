@@ -4,9 +4,12 @@
 //     the same worker then runs the next job.
 //  3. A pool running a mix of normal, runaway and catastrophic-regex tasks with a
 //     timeout: the runaways are interrupted and their workers reused.
+//  4. The stall watchdog: a route handler with a catastrophic regex blocks the event loop
+//     and the watchdog names it, with file and line, from its native thread.
 import { once } from 'node:events';
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { Pool, TimeoutError, interrupt, withTimeout } from '../dist/index.js';
+import { Pool, TimeoutError, interrupt, watchStalls, withTimeout } from '../dist/index.js';
 
 console.log('1. withTimeout(50, () => /(a+)+$/.test("aaaa…a!")) on the main thread');
 const t0 = performance.now();
@@ -70,3 +73,25 @@ const stats = pool.stats();
 console.log(`   cancelled by interrupt: ${stats.cancelled.interrupt}, respawned workers: ${stats.respawns};`,
   `all normal tasks ran on the same ${threads.size} threads`);
 await pool.close();
+
+console.log('\n4. watchStalls({ threshold: 100 }) and a route handler with a catastrophic regex');
+// The ReDoS: nested quantifiers backtrack exponentially on a name that almost matches.
+function isValidUsername(name) {
+  return /^(\w+\s?)*$/.test(name);
+}
+const server = http.createServer((req, res) => {
+  const name = new URL(req.url, 'http://x').searchParams.get('name') ?? '';
+  res.end(isValidUsername(name) ? 'ok' : 'invalid');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const stall = new Promise((resolve) => {
+  const watch = watchStalls({ threshold: 100, onStall: (report) => (watch.stop(), resolve(report)) });
+});
+const url = `http://127.0.0.1:${server.address().port}/signup?name=${'a'.repeat(22)}!`;
+await new Promise((resolve) => http.get(url, (res) => res.resume().on('end', resolve)));
+const report = await stall;
+const [top, caller] = report.samples.find((s) => s.frames.length > 0)?.frames ?? [];
+const at = (f) => (f ? `${f.function || '<anonymous>'} (${f.script.split('/').pop()}:${f.line})` : '?');
+console.log(`   the event loop was blocked for ${report.blockedMs.toFixed(0)} ms; ${report.samples.length} samples, the first:`);
+console.log(`   at ${at(top)}\n   at ${at(caller)}`);
+server.close();

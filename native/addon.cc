@@ -11,6 +11,7 @@
 #include "queries.h"
 #include "requests.h"
 #include "shield.h"
+#include "watchdog.h"
 
 namespace interruptible {
 
@@ -92,6 +93,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "setAsyncListener", async::SetListener, slot);
   Export(env, exports, "asyncEnd", async::End, slot);
   Export(env, exports, "bareCall", BareCall, slot);
+  Export(env, exports, "watch", watchdog::Watch, slot);
+  Export(env, exports, "unwatch", watchdog::Unwatch, slot);
   return exports;
 }
 

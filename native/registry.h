@@ -22,6 +22,10 @@
 
 namespace interruptible {
 
+namespace watchdog {
+struct Heartbeat;
+}
+
 // Whether an accepted request is delivered is settled by one atomic per request, shared
 // by the requester (who answers interrupt()'s true/false) and the target thread (which
 // claims it for delivery, or drops it): docs/BOUNDARY.md, "Accepted means delivered".
@@ -115,6 +119,11 @@ struct ThreadSlot {
 
   // ---- timer thread only, under the registry lock --------------------------------
   int64_t reported_deadline = kNever;  // the expired deadline it already reported
+
+  // ---- under the registry lock ---------------------------------------------------
+  // The loop heartbeat a stall watch asked for (watchdog.h): the owner thread makes,
+  // starts, stops and frees it; the watchdog thread reads it.
+  watchdog::Heartbeat* heartbeat = nullptr;
 
   // Sequentially consistent, with `depth` on the boundary's exit: a requester publishes,
   // then checks the region is active; the boundary lowers `depth`, then checks the queue.

@@ -10,6 +10,13 @@ export type { InterruptFrame } from './frames.js';
 export { registerInterruptType } from './reasons.js';
 export { AddonUnavailableError, addonError } from './native.js';
 export {
+  watchStalls,
+  type StallReport,
+  type StallSample,
+  type StallWatch,
+  type WatchStallsOptions,
+} from './watchdog.js';
+export {
   StoppableWorker,
   type WorkerState,
   type StopRung,

@@ -78,6 +78,18 @@ export interface Binding {
   asyncEnd(token: number): PendingRecord | null;
   /** Calls fn from native code and nothing else: the benchmarks' baseline. */
   bareCall<T>(fn: () => T): T;
+  /** native/watchdog.h: starts a stall watch, returns its id. */
+  watch(all: boolean, thresholdMs: number, sampleEveryMs: number, answerMs: number, log: boolean, onReport: (report: NativeStallReport) => void): number;
+  /** native/watchdog.h: ends a watch of this thread; no report comes after. */
+  unwatch(id: number): void;
+}
+
+/** What the watchdog thread reports (native/watchdog.cc, CallJs). */
+export interface NativeStallReport {
+  thread: number;
+  blockedMs: number;
+  ongoing: boolean;
+  samples: Array<{ atMs: number; state: 'running' | 'native'; frames: NativeFrame[] }>;
 }
 
 export class AddonUnavailableError extends Error {
