@@ -15,7 +15,10 @@
         "native/deadline.cc",
         "native/stack.cc",
         "native/clone.cc",
-        "native/watchdog.cc"
+        "native/watchdog.cc",
+        "native/heartbeat.cc",
+        "native/stall_report.cc",
+        "native/stall.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [
