@@ -119,8 +119,9 @@ describe('Pool, isolation: thread', () => {
     await using pool = new Pool({ filename: tasks, size: 1, grace: 0, force: 30_000 });
     await pool.ready();
     // The cancel follows the dispatch at once, so the worker nearly always finds it before
-    // the task: then the task must never start. Rarely the worker is quicker: then the task
-    // started and the interrupt rung (retried until the region is visible) ends it.
+    // the task: then the task must never start. Sometimes the worker is quicker: then the
+    // task's region was entered and the interrupt rung (retried until the region is
+    // visible) ends it.
     let neverStarted = 0;
     for (let round = 0; round < 20; round++) {
       const started = new Int32Array(new SharedArrayBuffer(4));
@@ -137,8 +138,8 @@ describe('Pool, isolation: thread', () => {
         expect(Atomics.load(cleanups, 0)).toBe(0);
         neverStarted++;
       } else {
-        expect(error.rung).toBe('interrupt'); // it started: the interrupt may land before its defer()
-        expect(Atomics.load(started, 0)).toBe(1);
+        // Its region was entered: the interrupt may land before the task's first statement.
+        expect(error.rung).toBe('interrupt');
       }
     }
     expect(neverStarted).toBeGreaterThan(0);

@@ -231,6 +231,32 @@ describe('G3: deferred cleanups', () => {
     expect(ran).toEqual(['first']);
   });
 
+  it("a cleanup that throws after the region failed: the region's own error wins, the cleanup's is a warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const own = new RangeError('own failure');
+      const ran: string[] = [];
+      expect(() =>
+        interruptible((scope) => {
+          scope.defer(() => ran.push('first'));
+          scope.defer(() => {
+            throw new Error('cleanup failed');
+          });
+          throw own;
+        }),
+      ).toThrow(own);
+      expect(ran).toEqual(['first']);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ name: 'InterruptibleCleanupWarning' });
+      expect(warnings[0]!.message).toMatch(/a deferred cleanup threw after its region had already failed: .*cleanup failed/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('scope.interrupted tells whether the region ended by an interrupt', () => {
     let kept!: Scope;
     try {
