@@ -1,6 +1,7 @@
 #include "deadline.h"
 
 #include "callback.h"
+#include "leaked.h"
 
 #include <algorithm>
 #include <atomic>
@@ -19,8 +20,7 @@ struct Wake {
   bool operator>(const Wake& o) const { return when > o.when; }
 };
 
-// Made at load, leaked on purpose: the thread runs until the process exits. (A
-// namespace-scope pointer, not a function-local static: see registry.cc.)
+// Made on first use, never destroyed: the thread runs until the process exits (leaked.h).
 struct Timer {
   std::mutex mu;
   std::condition_variable cv;
@@ -32,7 +32,7 @@ struct Timer {
   std::atomic<bool> started{false};
 };
 
-Timer* const timer = new Timer();
+Leaked<Timer> timer;
 
 Timer& T() { return *timer; }
 

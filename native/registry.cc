@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include "leaked.h"
+
 #include <algorithm>
 #include <random>
 
@@ -7,25 +9,21 @@ namespace interruptible::registry {
 
 namespace {
 
-// Made when the addon is loaded (before any thread can look a slot up) and leaked on
-// purpose: worker threads may still be tearing down when static destructors run. A
-// namespace-scope pointer rather than a function-local static: no thread-safe-static
-// runtime support is needed, which keeps the Windows build's hand-assembled runtime small.
+double MakeNonce() {
+  std::random_device rd;
+  return static_cast<double>((static_cast<uint64_t>(rd()) << 20) ^ rd()) + 1;
+}
+
+// Made on first use (the first Register), never destroyed: worker threads may still be
+// tearing down when static destructors run (leaked.h).
 struct State {
   std::mutex mu;
   std::vector<ThreadSlot*> slots;
   uint32_t last_id = 0;
-  double nonce = 0;
+  double nonce = MakeNonce();
 };
 
-State* MakeState() {
-  auto* st = new State();
-  std::random_device rd;
-  st->nonce = static_cast<double>((static_cast<uint64_t>(rd()) << 20) ^ rd()) + 1;
-  return st;
-}
-
-State* const state = MakeState();
+Leaked<State> state;
 
 void Remove(void* arg) {
   auto* slot = static_cast<ThreadSlot*>(arg);

@@ -1,5 +1,7 @@
 #include "stack.h"
 
+#include "leaked.h"
+
 #include <mutex>
 #include <unordered_map>
 
@@ -73,15 +75,14 @@ struct Entry {
   std::vector<Frame> frames;
 };
 
-// Made at load, leaked on purpose, like the registry: threads may outlive static
-// destruction.
+// Made on first use, never destroyed (leaked.h): threads may outlive static destruction.
 struct Table {
   std::mutex mu;
   uint32_t last = 0;
   std::unordered_map<uint32_t, Entry> entries;
 };
 
-Table* const table = new Table();
+Leaked<Table> table;
 
 Table& T() { return *table; }
 

@@ -34,7 +34,7 @@ namespace interruptible::watchdog {
 
 namespace detail {
 
-State* const state = new State();
+Leaked<State> state;
 
 void Wake() {
   {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <vector>
 
+#include "leaked.h"
 #include "registry.h"
 #include "stack.h"
 
@@ -118,7 +119,7 @@ struct State {
   std::atomic<bool> started{false};
 };
 
-extern State* const state;
+extern Leaked<State> state;
 
 // Wakes the watchdog thread.
 void Wake();
