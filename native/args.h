@@ -6,7 +6,6 @@
 
 #include <node_api.h>
 
-#include <cmath>
 #include <cstdint>
 
 #include "registry.h"
@@ -46,7 +45,8 @@ class Args {
   // instead of wrapping around to 1.
   uint32_t Uint32(size_t i) {
     const double d = Double(i);
-    Check(d >= 0 && d <= 4294967295.0 && std::floor(d) == d);
+    // In range first, so that the cast is defined; a whole number survives it unchanged.
+    Check(d >= 0 && d <= 4294967295.0 && static_cast<double>(static_cast<uint32_t>(d)) == d);
     return ok_ ? static_cast<uint32_t>(d) : 0;
   }
 
