@@ -8,6 +8,7 @@
 
 #include "async.h"
 #include "boundary.h"
+#include "compat.h"
 #include "queries.h"
 #include "requests.h"
 #include "shield.h"
@@ -37,6 +38,24 @@ napi_value BareCall(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// rawCall(fn): the same through V8's own API, with no N-API in between: the floor of
+// any native region boundary (ours is one), since a termination stops only at a native
+// frame that called into JavaScript.
+void RawCall(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  if (info.Length() < 1 || !info[0]->IsFunction()) return;
+  v8::Local<v8::Value> result;
+  if (info[0].As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 0, nullptr).ToLocal(&result)) {
+    info.GetReturnValue().Set(result);
+  }
+}
+
+Napi::Value MakeRawCall(Napi::Env env, ThreadSlot* slot) {
+  v8::Local<v8::Function> fn;
+  if (!v8::Function::New(slot->isolate->GetCurrentContext(), RawCall).ToLocal(&fn)) return env.Undefined();
+  return Napi::Value(env, compat::ToNapi(fn));
+}
+
 Napi::Object Layout(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("shieldDepth", static_cast<int32_t>(kShieldDepth));
@@ -46,6 +65,10 @@ Napi::Object Layout(Napi::Env env) {
   o.Set("depth", static_cast<int32_t>(kDepth));
   o.Set("async", static_cast<int32_t>(kAsync));
   o.Set("size", static_cast<int32_t>(kSharedFields));
+  o.Set("entryToken", static_cast<int32_t>(kEntryToken));
+  o.Set("entryTimeoutMs", static_cast<int32_t>(kEntryTimeoutMs));
+  o.Set("entryAsyncId", static_cast<int32_t>(kEntryAsyncId));
+  o.Set("entryLeftMs", static_cast<int32_t>(kEntryLeftMs));
   return o;
 }
 
@@ -66,6 +89,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, kSharedFields * sizeof(int32_t));
   slot->shared = static_cast<int32_t*>(buffer.Data());
   napi_create_reference(env, buffer, 1, &slot->shared_ref);
+  Napi::ArrayBuffer entry = Napi::ArrayBuffer::New(env, kEntryFields * sizeof(double));
+  slot->entry = static_cast<double*>(entry.Data());
+  napi_create_reference(env, entry, 1, &slot->entry_ref);
   Napi::Object sentinel = Napi::Object::New(env);
   napi_create_reference(env, sentinel, 1, &slot->sentinel_ref);
   // A JavaScript function (not a native one): calling it is a stack check (requests.cc).
@@ -79,10 +105,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("thread", Napi::Number::New(env, slot->id));
   exports.Set("nonce", Napi::Number::New(env, registry::ProcessNonce()));
   exports.Set("shared", Napi::Int32Array::New(env, kSharedFields, buffer, 0));
+  exports.Set("entry", Napi::Float64Array::New(env, kEntryFields, entry, 0));
   exports.Set("layout", Layout(env));
   exports.Set("kinds", Kinds(env));
   exports.Set("interrupted", sentinel);
-  Export(env, exports, "run", boundary::Run, slot);
+  exports.Set("run", Napi::Value(env, boundary::MakeRun(env, slot)));
   Export(env, exports, "interrupt", requests::Interrupt, slot);
   Export(env, exports, "snapshot", requests::Snapshot, slot);
   Export(env, exports, "takeSnapshot", requests::TakeSnapshot, slot);
@@ -93,6 +120,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "setAsyncListener", async::SetListener, slot);
   Export(env, exports, "asyncEnd", async::End, slot);
   Export(env, exports, "bareCall", BareCall, slot);
+  exports.Set("rawCall", MakeRawCall(env, slot));
   Export(env, exports, "watch", watchdog::Watch, slot);
   Export(env, exports, "unwatch", watchdog::Unwatch, slot);
   return exports;

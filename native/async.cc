@@ -64,18 +64,17 @@ void Forget(ThreadSlot* slot, int64_t token) {
   tokens.erase(std::remove(tokens.begin(), tokens.end(), token), tokens.end());
 }
 
-bool IsThenable(napi_env env, napi_value value) {
-  napi_valuetype type = napi_undefined;
-  napi_typeof(env, value, &type);
-  if (type != napi_object && type != napi_function) return false;
-  napi_value then = nullptr;
-  if (napi_get_named_property(env, value, "then", &then) != napi_ok) {
-    napi_value ignored = nullptr;
-    napi_get_and_clear_last_exception(env, &ignored);
+bool IsThenable(v8::Isolate* isolate, v8::Local<v8::Value> value) {
+  if (!value->IsObject()) return false;  // functions are objects too
+  // Its own TryCatch: a `then` getter that throws is not the region's outcome.
+  v8::TryCatch tc(isolate);
+  v8::Local<v8::Value> then;
+  if (!value.As<v8::Object>()
+           ->Get(isolate->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate, "then"))
+           .ToLocal(&then)) {
     return false;
   }
-  napi_typeof(env, then, &type);
-  return type == napi_function;
+  return then->IsFunction();
 }
 
 napi_value End(napi_env env, napi_callback_info info) {

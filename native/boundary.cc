@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "args.h"
 #include "async.h"
 #include "callback.h"
 #include "compat.h"
@@ -20,17 +19,17 @@ namespace {
 class ActiveRegion {
  public:
   ActiveRegion(ThreadSlot* slot, int64_t token, double async_id, double timeout_ms) : slot_(slot) {
-    RegionFrame f{token, async_id, kNever, slot->earliest.load(std::memory_order_relaxed),
-                  slot->shared[kShieldDepth]};
-    if (timeout_ms > 0) f.deadline = AfterMs(timeout_ms);
+    const int64_t deadline = timeout_ms > 0 ? AfterMs(timeout_ms) : kNever;
+    const int64_t outer_earliest = slot->earliest.load(std::memory_order_relaxed);
     const auto d = static_cast<int32_t>(slot->regions.size());
-    slot->regions.push_back(f);
+    // Built in place: a frame built aside and copied in costs a store-forwarding stall.
+    slot->regions.push_back({token, async_id, deadline, outer_earliest, slot->shared[kShieldDepth]});
     slot->tokens[d].store(token, std::memory_order_release);
     slot->depth.store(d + 1, std::memory_order_release);
     slot->shared[kDepth] = d + 1;
-    if (f.deadline < f.outer_earliest) {
-      slot->earliest.store(f.deadline);
-      deadline::Earlier(f.deadline);
+    if (deadline < outer_earliest) {
+      slot->earliest.store(deadline);
+      deadline::Earlier(deadline);
     }
   }
 
@@ -41,22 +40,23 @@ class ActiveRegion {
     ended_ = true;
     // A region that returned a promise stays reachable before it stops being active, so
     // that no request falls between the two (async.h).
-    if (async) async::Begin(slot_, slot_->regions.back().token);
+    if (async) {
+      async::Begin(slot_, slot_->regions.back().token);
+      const int64_t deadline = slot_->regions.back().deadline;
+      if (deadline != kNever) slot_->entry[kEntryLeftMs] = std::max<double>(0, static_cast<double>(deadline - NowNs()) / 1e6);
+    }
     slot_->shared[kAsync] = async ? 1 : 0;
-    const RegionFrame f = slot_->regions.back();
+    const RegionFrame& f = slot_->regions.back();
+    const int64_t token = f.token;
+    const int64_t deadline = f.deadline;
+    if (deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest);
     slot_->regions.pop_back();
     const auto d = static_cast<int32_t>(slot_->regions.size());
     slot_->depth.store(d, std::memory_order_seq_cst);  // before the queue is read: see PublishQueued
     slot_->shared[kDepth] = d;
-    if (f.deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest);
-    std::optional<Delivery> due;
-    if (slot_->AnyQueued()) due = ClaimRequest(f.token);
-    if (!due && f.deadline != kNever && f.deadline <= NowNs()) {
-      due.emplace();
-      due->token = f.token;
-      due->kind = Kind::kDeadline;
-    }
-    return due;
+    const bool queued = slot_->AnyQueued();
+    if (!queued && deadline == kNever) return std::nullopt;  // the common path builds nothing
+    return Due(token, deadline, queued);
   }
 
   ~ActiveRegion() {
@@ -67,6 +67,17 @@ class ActiveRegion {
   ActiveRegion& operator=(const ActiveRegion&) = delete;
 
  private:
+  std::optional<Delivery> Due(int64_t token, int64_t deadline, bool queued) {
+    std::optional<Delivery> due;
+    if (queued) due = ClaimRequest(token);
+    if (!due && deadline != kNever && deadline <= NowNs()) {
+      due.emplace();
+      due->token = token;
+      due->kind = Kind::kDeadline;
+    }
+    return due;
+  }
+
   std::optional<Delivery> ClaimRequest(int64_t token) {
     std::optional<Delivery> claimed;
     const int64_t now = NowNs();
@@ -101,7 +112,8 @@ class ActiveRegion {
 
 // The region ends with `delivery`: the boundary reports it to TypeScript through the
 // sentinel, with fn's own error (if it threw one) as what the interrupt superseded.
-napi_value Deliver(ThreadSlot* slot, Delivery delivery, napi_value thrown, bool capture) {
+v8::Local<v8::Value> Deliver(ThreadSlot* slot, Delivery delivery, v8::Local<v8::Value> thrown,
+                             bool capture) {
   napi_env env = slot->napi;
   if (slot->shared[kAsync] != 0) {
     // It returned a promise, but ends here with an interrupt: no async region after all.
@@ -112,36 +124,44 @@ napi_value Deliver(ThreadSlot* slot, Delivery delivery, napi_value thrown, bool 
   slot->outcome = std::move(delivery);
   if (slot->suppressed_ref != nullptr) napi_delete_reference(env, slot->suppressed_ref);
   slot->suppressed_ref = nullptr;
-  if (thrown != nullptr) napi_create_reference(env, thrown, 1, &slot->suppressed_ref);
+  if (!thrown.IsEmpty()) napi_create_reference(env, compat::ToNapi(thrown), 1, &slot->suppressed_ref);
   napi_value sentinel = nullptr;
   napi_get_reference_value(env, slot->sentinel_ref, &sentinel);
-  return sentinel;
+  return compat::ToV8(sentinel);
 }
 
-napi_value Rethrow(napi_env env, napi_status status, napi_value result, napi_value thrown) {
-  if (status == napi_ok) return result;
-  napi_throw(env, thrown);
-  return nullptr;
+// fn did not return: its own error goes on to our caller. A termination needs nothing: V8
+// keeps unwinding it past this frame by itself (ReThrow would turn it into an exception
+// that JavaScript could catch).
+void Propagate(v8::TryCatch& tc) {
+  if (!tc.HasTerminated()) tc.ReThrow();
 }
+
+// What fn did: returned `result`, or threw (caught by `tc`, which also sees terminations).
+struct Exit {
+  v8::TryCatch& tc;
+  v8::Local<v8::Value> result;  // empty when fn did not return
+};
 
 // The slow path: a termination of ours is in flight, or something is due for this region
-// on its way out (`late`).
-napi_value Settle(ThreadSlot* slot, int64_t token, napi_status status, napi_value result,
-                  const compat::Cped& cped, std::optional<Delivery> late) {
-  napi_env env = slot->napi;
+// on its way out (`late`). Sets the call's return value, or leaves `tc` to rethrow what
+// must go on unwinding (fn's own error, a termination that is not this region's).
+void Settle(ThreadSlot* slot, int64_t token, const v8::FunctionCallbackInfo<v8::Value>& info,
+            Exit exit, const compat::Cped& cped, std::optional<Delivery> late) {
   v8::Isolate* isolate = slot->isolate;
+  v8::TryCatch& tc = exit.tc;
   const bool mine = slot->fired && slot->fired->token == token;
   const bool terminating = isolate->IsExecutionTerminating();
   // A termination unwinding through us that is not this region's: an outer region's (its
   // boundary ends it) or a foreign one (Node's or vm's, never ours to touch, G7).
-  if (terminating && !mine) return nullptr;
+  if (terminating && !mine) return;
 
-  napi_value thrown = nullptr;
-  if (status != napi_ok) napi_get_and_clear_last_exception(env, &thrown);
+  v8::Local<v8::Value> thrown;
+  if (tc.HasCaught() && !tc.HasTerminated()) thrown = tc.Exception();
   if (slot->fired && !mine) {
     // fn got out (returned, or threw its own error) before the termination meant for an
     // outer region took effect: hand it back, to land in that region.
-    if (!termination::TakeBack(slot)) return nullptr;
+    if (!termination::TakeBack(slot)) return;
     slot->missed = false;
     callback::Signal(slot);
   }
@@ -149,45 +169,98 @@ napi_value Settle(ThreadSlot* slot, int64_t token, napi_status status, napi_valu
     // Ours, unwinding or not yet in effect: this region ends with it (G12), whatever fn
     // did meanwhile.
     std::optional<Delivery> delivery = termination::End(slot);
-    if (!delivery) return nullptr;
+    if (!delivery) return;
     if (slot->missed) {
       slot->missed = false;
       callback::Signal(slot);
     }
     compat::SetCped(isolate, cped);
-    return Deliver(slot, std::move(*delivery), terminating ? nullptr : thrown, false);
+    tc.Reset();
+    info.GetReturnValue().Set(Deliver(slot, std::move(*delivery), terminating ? v8::Local<v8::Value>() : thrown, false));
+    return;
   }
   if (late) {
-    if (termination::NodeStopping(env)) return nullptr;
-    return Deliver(slot, std::move(*late), thrown, true);
+    if (termination::NodeStopping(slot->napi)) return;
+    tc.Reset();
+    info.GetReturnValue().Set(Deliver(slot, std::move(*late), thrown, true));
+    return;
   }
-  return Rethrow(env, status, result, thrown);
+  if (!exit.result.IsEmpty()) info.GetReturnValue().Set(exit.result);
+  else Propagate(tc);
+}
+
+// Throws an error with a `code`, through V8: this is no N-API callback, and N-API's throwing
+// calls only park the error in the env, for an N-API callback's wrapper to throw on return.
+enum class ErrorType { kError, kRange };
+void Throw(v8::Isolate* isolate, ErrorType type, const char* code, const char* message) {
+  v8::Local<v8::String> text = v8::String::NewFromUtf8(isolate, message).ToLocalChecked();
+  v8::Local<v8::Value> error =
+      type == ErrorType::kRange ? v8::Exception::RangeError(text) : v8::Exception::Error(text);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  error.As<v8::Object>()
+      ->Set(context, v8::String::NewFromUtf8Literal(isolate, "code"),
+            v8::String::NewFromUtf8(isolate, code).ToLocalChecked())
+      .FromMaybe(false);  // a fresh Error takes a property; nothing to do if it did not
+  isolate->ThrowException(error);
+}
+
+void InternalError(v8::Isolate* isolate) {
+  Throw(isolate, ErrorType::kError, "ERR_INTERRUPTIBLE_INTERNAL",
+        "interruptible: the native binding was called with arguments it does not take "
+        "(a bug in interruptible, please report it)");
+}
+
+// run(fn, scope), see boundary.h. A V8 function, not an N-API one: the region's entry and
+// exit are the library's hot path, and N-API's callback and napi_call_function wrap each
+// call in scopes and checks that this frame does itself.
+void Run(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  auto* slot = static_cast<ThreadSlot*>(compat::ExternalValue(info.Data()));
+  const double token_d = slot->entry[kEntryToken];
+  const double timeout_ms = slot->entry[kEntryTimeoutMs];
+  const double async_id = slot->entry[kEntryAsyncId];
+  // A whole number in [1, 2^53] (in range first, so that the cast is defined), and a
+  // timeout that is a number of ms (NaN fails both comparisons).
+  const bool token_ok = token_d >= 1 && token_d <= 9007199254740992.0 &&
+                        static_cast<double>(static_cast<int64_t>(token_d)) == token_d;
+  if (!token_ok || !(timeout_ms >= 0) || info.Length() < 2 || !info[0]->IsFunction()) {
+    return InternalError(info.GetIsolate());
+  }
+  if (slot->regions.size() >= static_cast<size_t>(ThreadSlot::kMaxDepth)) {
+    return Throw(info.GetIsolate(), ErrorType::kRange, "ERR_INTERRUPTIBLE_DEPTH",
+                 "regions are nested too deeply");
+  }
+  const auto token = static_cast<int64_t>(token_d);
+  v8::Isolate* isolate = info.GetIsolate();
+  v8::Local<v8::Value> scope = info[1];
+
+  const compat::Cped cped = compat::GetCped(isolate);
+  ActiveRegion active(slot, token, async_id, timeout_ms);
+  v8::TryCatch tc(isolate);
+  v8::Local<v8::Value> result;
+  const bool returned = info[0].As<v8::Function>()
+                            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, &scope)
+                            .ToLocal(&result);
+  std::optional<Delivery> late = active.End(returned && !slot->fired && async::IsThenable(isolate, result));
+  if (!slot->fired && !late) {  // nothing of ours in flight, nothing due: the common path
+    if (returned) info.GetReturnValue().Set(result);
+    else Propagate(tc);
+    return;
+  }
+  Settle(slot, token, info, Exit{tc, result}, cped, std::move(late));
 }
 
 }  // namespace
 
-napi_value Run(napi_env env, napi_callback_info info) {
-  Args args(env, info, 5);
-  ThreadSlot* slot = args.slot();
-  const int64_t token = args.Int64(0);
-  const double timeout_ms = args.Double(3);
-  const double async_id = args.Double(4);
-  if (!args.ok()) return nullptr;
-  if (slot->regions.size() >= static_cast<size_t>(ThreadSlot::kMaxDepth)) {
-    napi_throw_range_error(env, "ERR_INTERRUPTIBLE_DEPTH", "regions are nested too deeply");
+napi_value MakeRun(napi_env env, ThreadSlot* slot) {
+  v8::Isolate* isolate = slot->isolate;
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Function> fn;
+  if (!v8::Function::New(context, Run, compat::NewExternal(isolate, slot), 2, v8::ConstructorBehavior::kThrow)
+           .ToLocal(&fn)) {
     return nullptr;
   }
-  napi_value undefined = nullptr;
-  napi_get_undefined(env, &undefined);
-  napi_value scope = args.Value(2);
-
-  const compat::Cped cped = compat::GetCped(slot->isolate);
-  ActiveRegion active(slot, token, async_id, timeout_ms);
-  napi_value result = nullptr;
-  const napi_status status = napi_call_function(env, undefined, args.Value(1), 1, &scope, &result);
-  std::optional<Delivery> late = active.End(status == napi_ok && !slot->fired && async::IsThenable(env, result));
-  if (!slot->fired && !late) return result;  // nothing of ours in flight, nothing due: the common path
-  return Settle(slot, token, status, result, cped, std::move(late));
+  fn->SetName(v8::String::NewFromUtf8Literal(isolate, "run"));
+  return compat::ToNapi(fn);
 }
 
 }  // namespace interruptible::boundary

@@ -6,13 +6,15 @@
 
 namespace interruptible::boundary {
 
-// run(token, fn, scope, timeoutMs, asyncId): calls fn(scope) as region `token`.
+// run(fn, scope): calls fn(scope) as a region. Its numbers come through the thread's entry
+// fields (shared.h, EntryField), written just before the call:
 //   token      this region's id on this thread (> 0, fresh per region)
 //   timeoutMs  its deadline in ms from now; 0: none
 //   asyncId    the execution async id at entry, which the callback compares against
 // Returns fn's result, rethrows fn's own error, passes through terminations that are not
 // this region's, or returns the thread's sentinel (`interrupted`) when this region was
 // interrupted; outcome() then says how (queries.h).
-napi_value Run(napi_env env, napi_callback_info info);
+// MakeRun makes this thread's `run` function (a V8 function bound to `slot`).
+napi_value MakeRun(napi_env env, ThreadSlot* slot);
 
 }  // namespace interruptible::boundary

@@ -35,9 +35,26 @@ inline Cped GetCped(v8::Isolate*) { return {}; }
 inline void SetCped(v8::Isolate*, Cped) {}
 #endif
 
+// A C++ pointer a V8 function carries as its data (the boundary's `run` carries its
+// thread's slot). V8 14 asks for a type tag and deprecates the untagged calls.
+#if V8_MAJOR_VERSION >= 14
+inline v8::Local<v8::External> NewExternal(v8::Isolate* isolate, void* value) {
+  return v8::External::New(isolate, value, v8::kExternalPointerTypeTagDefault);
+}
+inline void* ExternalValue(v8::Local<v8::Value> data) {
+  return data.As<v8::External>()->Value(v8::kExternalPointerTypeTagDefault);
+}
+#else
+inline v8::Local<v8::External> NewExternal(v8::Isolate* isolate, void* value) {
+  return v8::External::New(isolate, value);
+}
+inline void* ExternalValue(v8::Local<v8::Value> data) { return data.As<v8::External>()->Value(); }
+#endif
+
 // N-API has no bridge to V8 handles. A napi_value *is* a v8::Local<v8::Value> in every
 // Node release (js_native_api_v8.h converts with the same reinterpret_cast); we rely on
-// that only here, for what N-API lacks: structured cloning of reasons (clone.cc).
+// that only for what N-API lacks: structured cloning of reasons (clone.cc), and the
+// region boundary's own V8 function (boundary.cc), the library's hot path.
 inline v8::Local<v8::Value> ToV8(napi_value value) {
   v8::Local<v8::Value> local;
   static_assert(sizeof(local) == sizeof(value));

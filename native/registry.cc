@@ -34,6 +34,7 @@ void Remove(void* arg) {
   }
   // No other thread can reach the slot now.
   if (slot->shared_ref) napi_delete_reference(slot->napi, slot->shared_ref);
+  if (slot->entry_ref) napi_delete_reference(slot->napi, slot->entry_ref);
   if (slot->sentinel_ref) napi_delete_reference(slot->napi, slot->sentinel_ref);
   if (slot->noop_ref) napi_delete_reference(slot->napi, slot->noop_ref);
   if (slot->suppressed_ref) napi_delete_reference(slot->napi, slot->suppressed_ref);

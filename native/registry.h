@@ -87,6 +87,8 @@ struct ThreadSlot {
   bool missed = false;
   int32_t* shared = nullptr;  // SharedField-indexed; V8 owns the memory (see addon.cc)
   napi_ref shared_ref = nullptr;
+  double* entry = nullptr;  // EntryField-indexed, the same way
+  napi_ref entry_ref = nullptr;
   napi_ref sentinel_ref = nullptr;
   napi_ref noop_ref = nullptr;        // a JS function that does nothing (requests.cc, Hurry)
   napi_ref suppressed_ref = nullptr;  // the region's own error an interrupt superseded, for outcome()

@@ -19,6 +19,19 @@ enum SharedField : int32_t {
   kSharedFields = 6,
 };
 
+// A region's entry arguments, in a Float64Array of their own: TypeScript (src/region.ts)
+// writes them immediately before it calls run(fn, scope), which reads them at its entry,
+// before any JavaScript can run. Passing numbers this way costs a store each; as V8
+// arguments they cost a type check and an unboxing call each, on the hottest path.
+enum EntryField : int32_t {
+  kEntryToken = 0,      // writer: TypeScript. The region's token (a whole number > 0).
+  kEntryTimeoutMs = 1,  // writer: TypeScript. Its deadline in ms from now; 0: none.
+  kEntryAsyncId = 2,    // writer: TypeScript. The execution async id at entry.
+  kEntryLeftMs = 3,     // writer: native (boundary). When a region with a deadline goes on as
+                        // an async region: the ms left until that deadline.
+  kEntryFields = 4,
+};
+
 // What ended a region: a request (interrupt()) or its deadline.
 enum class Kind : int32_t { kRequest = 1, kDeadline = 2 };
 

@@ -5,9 +5,6 @@
 // however it settles. Code after an `await` is not stopped: it learns through the signal.
 // The addon keeps the async regions' tokens so that a request from any thread finds them
 // (native/async.h), and calls back into this thread when one arrives.
-// Imported, not the global: Node loads the global `performance` lazily, on first use, and a
-// first use inside a region could be interrupted halfway (README, hazards), breaking it.
-import { performance } from 'node:perf_hooks';
 import { errorFor, label } from './delivery.js';
 import { TimeoutError, placeInterrupt } from './errors.js';
 import { addon, type Binding, type PendingRecord } from './native.js';
@@ -32,10 +29,10 @@ let listening = false;
 type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; interrupt: boolean };
 
 /**
- * Continues region `scope` until `promise` settles. `deadlineAt` (performance.now() ms,
- * 0: none) and `signal` keep acting on it meanwhile.
+ * Continues region `scope` until `promise` settles. Its deadline (`leftMs` from now;
+ * undefined: none) and `signal` keep acting on it meanwhile.
  */
-export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, deadlineAt: number, signal: AbortSignal | undefined): Promise<unknown> {
+export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, leftMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
   const b = addon as Binding;
   if (!listening) {
     listening = true;
@@ -45,9 +42,9 @@ export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, d
   return new Promise((resolve, reject) => {
     const region: AsyncRegion = { scope, resolve, reject, timer: undefined, onAbort: undefined, signal };
     awaiting.set(scope.token, region);
-    if (deadlineAt > 0) {
+    if (leftMs !== undefined) {
       const timeout = () => end(region, { ok: false, error: timeoutError(scope), interrupt: true });
-      region.timer = setTimeout(timeout, Math.max(0, deadlineAt - performance.now()));
+      region.timer = setTimeout(timeout, leftMs);
     }
     if (signal !== undefined) {
       region.onAbort = () => {

@@ -24,6 +24,12 @@ export interface SharedLayout {
   readonly depth: number;
   /** 1: the region that just ended returned a promise and goes on as an async region. Written by the addon. */
   readonly async: number;
+  /** Indices into `entry`: run()'s numbers, written by src/region.ts just before it calls run(). */
+  readonly entryToken: number;
+  readonly entryTimeoutMs: number;
+  readonly entryAsyncId: number;
+  /** Written by the addon: when a region with a deadline goes on as an async region, the ms left. */
+  readonly entryLeftMs: number;
   readonly size: number;
 }
 
@@ -56,12 +62,14 @@ export interface Binding {
   /** Random, fixed for the process: tells our handles from another process's. */
   readonly nonce: number;
   readonly shared: Int32Array;
+  /** A region's entry numbers (native/shared.h, EntryField): token, timeout in ms (0: none), async id. */
+  readonly entry: Float64Array;
   readonly layout: SharedLayout;
   readonly kinds: DeliveryKinds;
   /** Returned by run() when the region was interrupted; details come from outcome(). */
   readonly interrupted: object;
   /** native/boundary.h */
-  run<S, T>(token: number, fn: (scope: S) => T, scope: S, timeoutMs: number, asyncId: number): T | object;
+  run<S, T>(fn: (scope: S) => T, scope: S): T | object;
   /** native/requests.h: 1 queued; 0 the region or thread is no longer active; -1 no such thread ever. */
   interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
   /** native/requests.h */
@@ -78,6 +86,8 @@ export interface Binding {
   asyncEnd(token: number): PendingRecord | null;
   /** Calls fn from native code and nothing else: the benchmarks' baseline. */
   bareCall<T>(fn: () => T): T;
+  /** The same through V8's API with no N-API in between (native/addon.cc): a region's floor, for the benchmarks. */
+  rawCall<T>(fn: () => T): T;
   /** native/watchdog.h: starts a stall watch, returns its id. */
   watch(all: boolean, thresholdMs: number, sampleEveryMs: number, answerMs: number, log: boolean, onReport: (report: NativeStallReport) => void): number;
   /** native/watchdog.h: ends a watch of this thread; no report comes after. */
@@ -136,7 +146,10 @@ function load(): Binding | Error {
       `${found.file} was built for Node ABI ${binding.abi}, this Node has ${process.versions.modules}; ${locator.buildHint()}`,
     );
   }
-  return binding;
+  // A copy: N-API builds the exports object one property at a time, which leaves it in
+  // V8's dictionary mode, and every `addon.run`, `addon.shared` on the region's hot path
+  // would then be a slow lookup. The copy is an ordinary object with fast properties.
+  return { ...binding };
 }
 
 const loaded = load();

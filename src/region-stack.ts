@@ -31,7 +31,7 @@ class RegionStack {
   }
 
   push(scope: ScopeImpl): void {
-    if (this.scopes.length === 0) for (const h of this.#hooks) h.enter();
+    if (this.scopes.length === 0 && this.#hooks.length !== 0) for (const h of this.#hooks) h.enter();
     this.scopes.push(scope);
     if (scope.timeout > 0) this.timed++;
   }
@@ -39,7 +39,7 @@ class RegionStack {
   pop(): ScopeImpl {
     const scope = this.scopes.pop()!;
     if (scope.timeout > 0) this.timed--;
-    if (this.scopes.length === 0) for (const h of this.#hooks) h.exit();
+    if (this.scopes.length === 0 && this.#hooks.length !== 0) for (const h of this.#hooks) h.exit();
     return scope;
   }
 

@@ -3,9 +3,6 @@
 // reports into the typed error, repairs, and runs the deferred cleanups
 // (docs/BOUNDARY.md, step 5).
 import { executionAsyncId } from 'node:async_hooks';
-// Imported, not the global: Node loads the global `performance` lazily, on first use, and a
-// first use inside a region could be interrupted halfway (README, hazards), breaking it.
-import { performance } from 'node:perf_hooks';
 import { errorFor, label } from './delivery.js';
 import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
 import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';
@@ -29,6 +26,15 @@ export interface RegionOptions {
 }
 
 let lastToken = 0;
+
+// What the hot path uses of the binding, read once. Without the addon, interruptible()
+// throws before it reaches any of them, so the stand-ins are never used.
+const shared = addon?.shared ?? new Int32Array(8);
+const run = addon?.run;
+const interrupted = addon?.interrupted;
+const entry = addon?.entry ?? new Float64Array(3);
+const { depth: DEPTH, shieldDepth: SHIELD_DEPTH, async: ASYNC, entryToken: TOKEN, entryTimeoutMs: TIMEOUT, entryAsyncId: ASYNC_ID, entryLeftMs: LEFT_MS } =
+  addon?.layout ?? { depth: 0, shieldDepth: 0, async: 0, entryToken: 0, entryTimeoutMs: 0, entryAsyncId: 0, entryLeftMs: 0 };
 
 interface Parsed {
   timeout: number;
@@ -61,19 +67,39 @@ export function interruptible<T>(fn: (scope: Scope) => PromiseLike<T>, options?:
 export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T;
 export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOptions): T | Promise<unknown> {
   checkFunction(fn, 'interruptible()');
-  const b = addon ?? requireAddon('interruptible()');
+  if (addon === undefined) requireAddon('interruptible()');
   const { timeout, name, signal } = options === undefined ? NO_OPTIONS : parseOptions(options);
-  if (regions.depth !== b.shared[b.layout.depth]) settleForeign(b);
+  return enter(fn, timeout, name, signal, interruptible);
+}
+
+/** interruptible(fn, { timeout: ms }): throws TimeoutError past `ms` milliseconds. */
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => PromiseLike<T>): Promise<T>;
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T;
+export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T | Promise<unknown> {
+  const timeout = checkTimeout(ms, 'withTimeout(ms)');
+  checkFunction(fn, 'withTimeout()');
+  if (addon === undefined) requireAddon('withTimeout()');
+  return enter(fn, timeout, undefined, undefined, withTimeout);
+}
+
+/**
+ * The region itself, its arguments checked. `api` is the public function that was called:
+ * errors are built as if thrown there.
+ */
+function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undefined, signal: AbortSignal | undefined, api: Function): T | Promise<unknown> {
+  if (regions.depth !== shared[DEPTH]) settleForeign();
   installRepairs();
-  const scope = new ScopeImpl(++lastToken, timeout, name, b.shared[b.layout.shieldDepth]!, storeMark(), moduleMark());
+  const scope = new ScopeImpl(++lastToken, timeout, name, shared[SHIELD_DEPTH]!, storeMark(), moduleMark());
   const depth = regions.depth;
   regions.push(scope);
   const onAbort = signal && (() => abortRegion(scope, signal!.reason));
   if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
-  const enteredAt = timeout > 0 ? performance.now() : 0;
   let result: T | object;
   try {
-    result = b.run(scope.token, fn, scope, timeout, executionAsyncId());
+    entry[TOKEN] = scope.token;
+    entry[TIMEOUT] = timeout;
+    entry[ASYNC_ID] = executionAsyncId();
+    result = run!(fn, scope);
   } catch (error) {
     // fn's own error. (A termination aimed at an outer region runs no JS here at all:
     // that region's boundary ends this scope below.)
@@ -82,18 +108,18 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
     throw error;
   }
   if (onAbort) signal!.removeEventListener('abort', onAbort);
-  if (result === b.interrupted) {
-    const outcome = b.outcome()!;
+  if (result === interrupted) {
+    const outcome = addon!.outcome()!;
     repairAfterInterrupt(scope.storeMark, scope.moduleMark);
     finish(depth, RegionEnd.Interrupted);
-    const error = interruptError(outcome, scope);
+    const error = interruptError(outcome, scope, api);
     scope.aborted(error);
     throw error;
   }
-  if (b.shared[b.layout.async] !== 0) {
+  if (shared[ASYNC] !== 0) {
     // The region lasts until its promise settles (src/async-region.ts); its cleanups wait.
     leaveForAsync(depth);
-    return continueAsync(scope, result as PromiseLike<unknown>, enteredAt > 0 ? enteredAt + timeout : 0, signal);
+    return continueAsync(scope, result as PromiseLike<unknown>, timeout > 0 ? entry[LEFT_MS] : undefined, signal);
   }
   finish(depth, RegionEnd.Returned);
   return result as T;
@@ -105,20 +131,12 @@ export function interruptible<T>(fn: (scope: Scope) => T, options?: RegionOption
  * request was pending, the interrupt wins (G12) and carries fn's error as `suppressed`;
  * an error that checkpoint() threw for this very region is that interrupt already.
  */
-function interruptError(outcome: OutcomeRecord, scope: ScopeImpl): unknown {
+function interruptError(outcome: OutcomeRecord, scope: ScopeImpl, api: Function): unknown {
   const { suppressed } = outcome;
   if (isInterrupt(suppressed) && (suppressed as Record<symbol, unknown>)[kCheckpointOf] === scope.token) return suppressed;
-  const error = errorFor(outcome, scope, outcome.frames, interruptible);
+  const error = errorFor(outcome, scope, outcome.frames, api);
   if ('suppressed' in outcome) Object.defineProperty(error, 'suppressed', { value: suppressed, configurable: true, writable: true });
   return error;
-}
-
-/** interruptible(fn, { timeout: ms }): throws TimeoutError past `ms` milliseconds. */
-export function withTimeout<T>(ms: number, fn: (scope: Scope) => PromiseLike<T>): Promise<T>;
-export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T;
-export function withTimeout<T>(ms: number, fn: (scope: Scope) => T): T | Promise<unknown> {
-  checkTimeout(ms, 'withTimeout(ms)'); // named after this call in the error
-  return interruptible(fn, { timeout: ms });
 }
 
 /**
@@ -137,11 +155,10 @@ function abortRegion(scope: ScopeImpl, reason: unknown): void {
  * Scopes above the one that ended were unwound by the interrupt that ended it.
  */
 function finish(depth: number, how: RegionEnd): void {
-  const b = addon as Binding;
   const ending = regions.scopes[depth]!;
   if (regions.depth === depth + 1 && ending.cleanups === undefined) {
     regions.pop().end = how;
-    b.shared[b.layout.shieldDepth] = ending.shieldDepth;
+    shared[SHIELD_DEPTH] = ending.shieldDepth;
     return;
   }
   let failure: { error: unknown } | undefined;
@@ -162,17 +179,16 @@ function finish(depth: number, how: RegionEnd): void {
       }
     }
   });
-  b.shared[b.layout.shieldDepth] = ending.shieldDepth;
+  shared[SHIELD_DEPTH] = ending.shieldDepth;
   if (failure !== undefined) throw failure.error;
 }
 
 /** The synchronous part of an async region returned: off the stack, cleanups kept. */
 function leaveForAsync(depth: number): void {
-  const b = addon as Binding;
   const scope = regions.scopes[depth]!;
   // Inner regions all ended by their own boundaries: this one is on top.
   regions.pop();
-  b.shared[b.layout.shieldDepth] = scope.shieldDepth;
+  shared[SHIELD_DEPTH] = scope.shieldDepth;
 }
 
 /**
@@ -180,8 +196,8 @@ function leaveForAsync(depth: number): void {
  * that its owner then cancelled): our epilogue never ran for them. Ends them now, at the
  * next entry, with their cleanups.
  */
-function settleForeign(b: Binding): void {
-  const depth = b.shared[b.layout.depth]!;
+function settleForeign(): void {
+  const depth = shared[DEPTH]!;
   if (regions.depth > depth) finish(depth, RegionEnd.Interrupted);
 }
 

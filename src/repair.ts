@@ -58,8 +58,6 @@ function patchAsyncLocalStorage(): void {
     if (regions.depth !== 0) record(this);
     enterWith.call(this, store);
   };
-  // Stores replaced by enterWith() in regions that ended normally stay replaced, as Node does.
-  regions.onOutermost({ enter() {}, exit: () => void (stores.length = 0) });
 }
 
 const loadOrder = new WeakMap<object, number>();
@@ -81,8 +79,14 @@ export function installRepairs(): void {
   patchModuleLoad();
 }
 
-/** Where the logs stand now: a region's entry marks. */
+/**
+ * Where the logs stand now: a region's entry marks. An outermost region starts a fresh
+ * store log: what enterWith() replaced in regions that ended normally stays replaced, as
+ * Node does, and needs no undoing. (Cleared here rather than at the outermost exit, which
+ * would cost every region a hook call; until then the log holds those few old values.)
+ */
 export function storeMark(): number {
+  if (regions.depth === 0 && stores.length !== 0) stores.length = 0;
   return stores.length;
 }
 export function moduleMark(): number {

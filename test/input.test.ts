@@ -199,3 +199,29 @@ describe('bad input: handles and interrupt() options', () => {
     expect(interruptible(() => 'accepted', { timeout: 2 ** 31 - 1 })).toBe('accepted');
   });
 });
+
+describe('the binding asserts what TypeScript validated ("validate in JS, assert in C++")', () => {
+  it('run() with entry numbers it does not take is ERR_INTERRUPTIBLE_INTERNAL, and the thread goes on', async () => {
+    const { addon } = await import('../dist/native.js');
+    const b = addon!;
+    const { entryToken, entryTimeoutMs, entryAsyncId } = b.layout;
+    let ran = 0;
+    const fn = () => ++ran;
+    const attempt = (token: number, timeoutMs: number, args: unknown[] = [fn, {}]) => {
+      b.entry[entryToken] = token;
+      b.entry[entryTimeoutMs] = timeoutMs;
+      b.entry[entryAsyncId] = 1;
+      return (b.run as (...a: unknown[]) => unknown)(...args);
+    };
+    for (const [token, timeout] of [[0, 0], [0.5, 0], [-1, 0], [2 ** 53 + 2, 0], [NaN, 0], [1, -1], [1, NaN]] as const) {
+      expect(() => attempt(token, timeout), `token ${token}, timeout ${timeout}`).toThrow(
+        expect.objectContaining({ code: 'ERR_INTERRUPTIBLE_INTERNAL' }),
+      );
+    }
+    expect(() => attempt(1, 0, [42, {}])).toThrow(expect.objectContaining({ code: 'ERR_INTERRUPTIBLE_INTERNAL' }));
+    expect(() => attempt(1, 0, [])).toThrow(expect.objectContaining({ code: 'ERR_INTERRUPTIBLE_INTERNAL' }));
+    expect(ran).toBe(0);
+    expect(b.shared[b.layout.depth]).toBe(0);
+    expect(interruptible(() => 'still works')).toBe('still works');
+  });
+});
