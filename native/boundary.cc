@@ -49,7 +49,9 @@ class ActiveRegion {
     const RegionFrame& f = slot_->regions.back();
     const int64_t token = f.token;
     const int64_t deadline = f.deadline;
-    if (deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest);
+    // Raising it needs no fence: a timer that still sees the earlier value only signals a
+    // thread that has nothing due (lowering it, at entry, pairs with deadline::Earlier).
+    if (deadline < f.outer_earliest) slot_->earliest.store(f.outer_earliest, std::memory_order_release);
     slot_->regions.pop_back();
     const auto d = static_cast<int32_t>(slot_->regions.size());
     slot_->depth.store(d, std::memory_order_seq_cst);  // before the queue is read: see PublishQueued
