@@ -4,6 +4,7 @@
       "target_name": "interruptible",
       "sources": [
         "native/addon.cc",
+        "native/pin.cc",
         "native/registry.cc",
         "native/boundary.cc",
         "native/async.cc",

@@ -9,6 +9,7 @@
 #include "async.h"
 #include "boundary.h"
 #include "compat.h"
+#include "pin.h"
 #include "queries.h"
 #include "requests.h"
 #include "shield.h"
@@ -82,6 +83,7 @@ Napi::Object Kinds(Napi::Env env) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  pin::Library();
   ThreadSlot* slot = registry::Register(env);
 
   // The shared Int32 fields (shared.h); V8 owns the memory, the reference keeps it alive
