@@ -51,16 +51,13 @@ std::vector<Frame> CaptureStack(v8::Isolate* isolate) {
 
 napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames) {
   napi_value array = nullptr;
-  napi_create_array_with_length(env, frames.size(), &array);
-  for (size_t i = 0; i < frames.size(); ++i) {
-    const Frame& f = frames[i];
-    napi_value o = nullptr;
-    napi_create_object(env, &o);
-    napi_set_named_property(env, o, "function", Str(env, f.function));
-    napi_set_named_property(env, o, "script", Str(env, f.script));
-    napi_set_named_property(env, o, "line", Int(env, f.line));
-    napi_set_named_property(env, o, "column", Int(env, f.column));
-    napi_set_element(env, array, static_cast<uint32_t>(i), o);
+  napi_create_array_with_length(env, frames.size() * 4, &array);
+  uint32_t at = 0;
+  for (const Frame& f : frames) {
+    napi_set_element(env, array, at++, Str(env, f.function));
+    napi_set_element(env, array, at++, Str(env, f.script));
+    napi_set_element(env, array, at++, Int(env, f.line));
+    napi_set_element(env, array, at++, Int(env, f.column));
   }
   return array;
 }

@@ -8,6 +8,15 @@ export interface InterruptFrame {
   readonly column: number;
 }
 
+/** The addon's flat frames (native/stack.h) as InterruptFrames. */
+export function framesFrom(flat: ReadonlyArray<string | number>): InterruptFrame[] {
+  const frames: InterruptFrame[] = [];
+  for (let i = 0; i + 3 < flat.length; i += 4) {
+    frames.push({ function: flat[i] as string, script: flat[i + 1] as string, line: flat[i + 2] as number, column: flat[i + 3] as number });
+  }
+  return frames;
+}
+
 export function formatFrame(f: InterruptFrame): string {
   const where = `${f.script || '<anonymous>'}:${f.line}:${f.column}`;
   return f.function ? `    at ${f.function} (${where})` : `    at ${where}`;

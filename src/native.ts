@@ -3,12 +3,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-export interface NativeFrame {
-  function: string;
-  script: string;
-  line: number;
-  column: number;
-}
+/** Frames as the addon gives them (native/stack.h): [function, script, line, column, ...], innermost first. */
+export type FlatFrames = Array<string | number>;
 
 /** Indexes of the Int32 fields shared with the addon (native/shared.h), as it exports them. */
 export interface SharedLayout {
@@ -48,7 +44,7 @@ export interface PendingRecord {
 }
 
 export interface OutcomeRecord extends PendingRecord {
-  frames: NativeFrame[];
+  frames: FlatFrames;
   /** The region's own error that the interrupt superseded, when it threw one first. */
   suppressed?: unknown;
 }
@@ -74,7 +70,7 @@ export interface Binding {
   interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
   /** native/requests.h */
   snapshot(thread: number): number;
-  takeSnapshot(id: number, abandon: boolean): NativeFrame[] | undefined;
+  takeSnapshot(id: number, abandon: boolean): FlatFrames | undefined;
   /** native/queries.h */
   pending(token: number, deliverable: boolean): PendingRecord | null;
   outcome(): OutcomeRecord | null;
@@ -99,7 +95,7 @@ export interface NativeStallReport {
   thread: number;
   blockedMs: number;
   ongoing: boolean;
-  samples: Array<{ atMs: number; state: 'running' | 'native'; frames: NativeFrame[] }>;
+  samples: Array<{ atMs: number; state: 'running' | 'native'; frames: FlatFrames }>;
 }
 
 export class AddonUnavailableError extends Error {

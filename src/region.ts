@@ -5,6 +5,7 @@
 import { executionAsyncId } from 'node:async_hooks';
 import { errorFor, label } from './delivery.js';
 import { InterruptError, isInterrupt, placeInterrupt } from './errors.js';
+import { framesFrom } from './frames.js';
 import { addon, requireAddon, type Binding, type OutcomeRecord } from './native.js';
 import { describeReason, signalAborted } from './reasons.js';
 import { regions } from './region-stack.js';
@@ -134,7 +135,7 @@ function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undef
 function interruptError(outcome: OutcomeRecord, scope: ScopeImpl, api: Function): unknown {
   const { suppressed } = outcome;
   if (isInterrupt(suppressed) && (suppressed as Record<symbol, unknown>)[kCheckpointOf] === scope.token) return suppressed;
-  const error = errorFor(outcome, scope, outcome.frames, api);
+  const error = errorFor(outcome, scope, framesFrom(outcome.frames), api);
   if ('suppressed' in outcome) Object.defineProperty(error, 'suppressed', { value: suppressed, configurable: true, writable: true });
   return error;
 }

@@ -4,7 +4,7 @@
 // Imported, not the global: Node loads the global `performance` lazily, on first use, and a
 // first use inside a region could be interrupted halfway (README, hazards), breaking it.
 import { performance } from 'node:perf_hooks';
-import type { InterruptFrame } from './frames.js';
+import { framesFrom, type InterruptFrame } from './frames.js';
 import { addon } from './native.js';
 
 export type ThreadStack =
@@ -25,8 +25,8 @@ export async function threadStack(thread: number, timeout: number, exited: () =>
   if (id === 0) return { state: 'exited', frames: null };
   const deadline = performance.now() + timeout;
   for (;;) {
-    const frames = b.takeSnapshot(id, false);
-    if (frames !== undefined) return frames.length === 0 ? { state: 'idle', frames: null } : { state: 'running', frames };
+    const flat = b.takeSnapshot(id, false);
+    if (flat !== undefined) return flat.length === 0 ? { state: 'idle', frames: null } : { state: 'running', frames: framesFrom(flat) };
     if (performance.now() >= deadline) {
       if (b.takeSnapshot(id, true) !== undefined) continue;
       return exited() ? { state: 'exited', frames: null } : { state: 'unresponsive', frames: null };

@@ -1,6 +1,6 @@
 // The stall watchdog: what blocked an event loop, told by a native thread while it blocks
 // (native/watchdog.h has the mechanism; this module holds the policy and the public form).
-import type { InterruptFrame } from './frames.js';
+import { framesFrom, type InterruptFrame } from './frames.js';
 import { requireAddon, type NativeStallReport } from './native.js';
 import { checkDelay, checkFunction, checkOptions, describe, MAX_DELAY_MS } from './validate.js';
 
@@ -79,8 +79,10 @@ export function watchStalls(options: WatchStallsOptions): StallWatch {
   }
   const binding = requireAddon('watchStalls');
   let stopped = false;
-  const deliver = (report: NativeStallReport): void => {
+  const deliver = (native: NativeStallReport): void => {
     if (stopped) return;
+    const samples = native.samples.map((s) => ({ atMs: s.atMs, state: s.state, frames: framesFrom(s.frames) }));
+    const report: StallReport = { ...native, samples };
     try {
       onStall(report);
     } catch (error) {
