@@ -1,5 +1,6 @@
 #include "stack.h"
 
+#include "compat.h"
 #include "leaked.h"
 
 #include <mutex>
@@ -18,12 +19,6 @@ std::string ToUtf8(v8::Isolate* isolate, v8::Local<v8::String> s) {
 napi_value Str(napi_env env, const std::string& s) {
   napi_value v = nullptr;
   napi_create_string_utf8(env, s.data(), s.size(), &v);
-  return v;
-}
-
-napi_value Int(napi_env env, int i) {
-  napi_value v = nullptr;
-  napi_create_int32(env, i, &v);
   return v;
 }
 
@@ -50,16 +45,23 @@ std::vector<Frame> CaptureStack(v8::Isolate* isolate) {
 }
 
 napi_value FramesToJs(napi_env env, const std::vector<Frame>& frames) {
-  napi_value array = nullptr;
-  napi_create_array_with_length(env, frames.size() * 4, &array);
-  uint32_t at = 0;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  std::vector<v8::Local<v8::Value>> flat;
+  flat.reserve(frames.size() * 4);
+  // Most frames share their script with the frame before: one string for a run of them.
+  const std::string* last_script = nullptr;
+  v8::Local<v8::Value> script;
   for (const Frame& f : frames) {
-    napi_set_element(env, array, at++, Str(env, f.function));
-    napi_set_element(env, array, at++, Str(env, f.script));
-    napi_set_element(env, array, at++, Int(env, f.line));
-    napi_set_element(env, array, at++, Int(env, f.column));
+    if (last_script == nullptr || *last_script != f.script) script = compat::ToV8(Str(env, f.script));
+    last_script = &f.script;
+    flat.push_back(compat::ToV8(Str(env, f.function)));
+    flat.push_back(script);
+    flat.push_back(v8::Integer::New(isolate, f.line));
+    flat.push_back(v8::Integer::New(isolate, f.column));
   }
-  return array;
+  // Made whole, in one step: element by element (napi_set_element) costs a runtime
+  // lookup per element.
+  return compat::ToNapi(v8::Array::New(isolate, flat.data(), flat.size()));
 }
 
 namespace snapshots {
