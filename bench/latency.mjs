@@ -48,8 +48,7 @@ for (let r = 0; r < (long ? 50 : 10); r++) {
 const base = median(respawns);
 rows.push(['worker.terminate() + new Worker until it answers', fmt(base), fmt(percentile(respawns, 99)), fmt(Math.max(...respawns)),
   String(respawns.filter((l) => l > 10_000).length), '']);
-const optIn = process.env.INTERRUPTIBLE_NO_MAGLEV === '1' ? ', with INTERRUPTIBLE_NO_MAGLEV=1' : '';
-table(`Interrupt latency, µs (${rounds} interrupts per kind${optIn}; ratio: median to terminate + respawn)`,
+table(`Interrupt latency, µs (${rounds} interrupts per kind; ratio: median to terminate + respawn)`,
   ['target runs', 'p50', 'p99', 'max', '> 10 ms', '> 10 ms of CPU', 'p50 ratio'],
   rows.map((r) => [...r, `${fmt(Number(r[1]) / base, 3)}×`]));
 console.log('');

@@ -31,11 +31,5 @@ for (const bench of ['region', 'deadline', 'latency', 'pool', 'inside']) {
   const flags = major >= 24 && (bench === 'region' || bench === 'deadline') ? ['--no-node-snapshot'] : [];
   const r = spawnSync(process.execPath, [...flags, `${here}/${bench}.mjs`, ...args], { stdio: 'inherit' });
   if (r.status !== 0) failed = true;
-  if (bench === 'latency' && major >= 24) {
-    // Again with the opt-in that turns Maglev off (README, "Latency on Node 24 and 26").
-    const env = { ...process.env, INTERRUPTIBLE_NO_MAGLEV: '1' };
-    const again = spawnSync(process.execPath, [`${here}/${bench}.mjs`, ...args], { stdio: 'inherit', env });
-    if (again.status !== 0) failed = true;
-  }
 }
 process.exitCode = failed ? 1 : 0;

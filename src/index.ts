@@ -1,7 +1,6 @@
 // The public names. The house (README, Architecture): the core (regions, interrupts,
 // shields, errors) knows no worker and no pool; the Workers layer builds on the core;
 // the Pool builds on both.
-import './no-maglev.js'; // first: before anything of ours compiles or runs (it is opt-in)
 export { interruptible, withTimeout, type Scope, type RegionOptions } from './region.js';
 export { interrupt, currentThreadHandle, type InterruptOptions } from './interrupt.js';
 export { shield } from './shield.js';

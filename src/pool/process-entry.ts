@@ -1,6 +1,5 @@
 // Entry of a pool child process (isolation: 'process'). Its control block lives in this
 // process only: stopRequested() turns true when the cancel message arrives.
-import '../no-maglev.js'; // a pool child is a process of its own: the opt-in applies here too
 import { adoptControl, requestStop } from '../control.js';
 import type { FromRunner, ToRunner } from './protocol.js';
 import { serve } from './runner.js';
