@@ -95,6 +95,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "bareCall", BareCall, slot);
   Export(env, exports, "watch", watchdog::Watch, slot);
   Export(env, exports, "unwatch", watchdog::Unwatch, slot);
+  Export(env, exports, "interruptAsRemote", requests::InterruptAsRemote, slot);  // test-only
   return exports;
 }
 
