@@ -4,7 +4,7 @@
 // leaves out node-termination.test.ts, which does).
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { InterruptError, interrupt, interruptible, shield } from '../dist/index.js';
+import { InterruptError, interrupt, interruptible, shield, type Scope } from '../dist/index.js';
 
 describe('G7: a vm timeout wins, and later regions are repaired', () => {
   it('a vm timeout nested inside a region is converted by vm, not by us', () => {
@@ -31,14 +31,15 @@ describe('G7: a vm timeout wins, and later regions are repaired', () => {
 
   it('G3 G7: a region cut short by a vm timeout: vm converts it, and our cleanups run at the next entry', () => {
     let cleaned = 0;
+    let cut: Scope | undefined;
     // The vm timeout must fire after the cleanup was deferred; on a loaded machine it can
     // fire before: try a longer one then.
     for (const timeout of [20, 200, 2000]) {
       let deferred = false;
-      const code = 'interruptible((scope) => { scope.defer(() => cleaned()); deferred(); for (;;) {} })';
+      const code = 'interruptible((scope) => { scope.defer(() => cleaned()); deferred(scope); for (;;) {} })';
       let error: unknown;
       try {
-        vm.runInNewContext(code, { interruptible, cleaned: () => cleaned++, deferred: () => (deferred = true) }, { timeout });
+        vm.runInNewContext(code, { interruptible, cleaned: () => cleaned++, deferred: (s: Scope) => ((deferred = true), (cut = s)) }, { timeout });
       } catch (e) {
         error = e;
       }
@@ -50,6 +51,7 @@ describe('G7: a vm timeout wins, and later regions are repaired', () => {
     let inner = 0;
     expect(interruptible(() => 'next')).toBe('next');
     expect(cleaned).toBe(1);
+    expect(cut!.interrupted).toBe(true); // it did not end normally
     // The thread's regions are whole again: interrupts aim and land as before.
     expect(() =>
       interruptible((scope) => {
@@ -57,6 +59,37 @@ describe('G7: a vm timeout wins, and later regions are repaired', () => {
         for (;;) inner++;
       }),
     ).toThrow(InterruptError);
+  });
+
+  it('G3 G7: an inner region cut short by a vm timeout that its outer region survives is ended with the outer one: cleanups run once, as interrupted', () => {
+    let inner: Scope | undefined;
+    let cleaned = 0;
+    let outer: Scope | undefined;
+    // As above: retry with a longer timeout when it fired before the inner region began.
+    for (const timeout of [20, 200, 2000]) {
+      inner = undefined;
+      const value = interruptible((scope) => {
+        outer = scope;
+        try {
+          vm.runInNewContext(
+            'interruptible((scope) => { entered(scope); for (;;) {} })',
+            { interruptible, entered: (s: Scope) => ((inner = s), s.defer(() => cleaned++)) },
+            { timeout },
+          );
+          return 'not stopped';
+        } catch (error) {
+          return (error as { code?: string }).code; // vm's, caught in the outer region, which goes on
+        }
+      });
+      expect(value).toBe('ERR_SCRIPT_EXECUTION_TIMEOUT');
+      if (inner !== undefined) break;
+    }
+    expect(inner).toBeDefined();
+    expect(cleaned).toBe(1); // when the outer region ended, not at some later entry
+    expect(inner!.interrupted).toBe(true);
+    expect(outer!.interrupted).toBe(false); // the outer region returned
+    expect(interruptible(() => 'next')).toBe('next');
+    expect(cleaned).toBe(1);
   });
 
   it('G4 G7: a shield cut short by a vm timeout leaves later regions interruptible', () => {
