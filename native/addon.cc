@@ -125,6 +125,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rawCall", MakeRawCall(env, slot));
   Export(env, exports, "watch", watchdog::Watch, slot);
   Export(env, exports, "unwatch", watchdog::Unwatch, slot);
+  Export(env, exports, "interruptAsRemote", requests::InterruptAsRemote, slot);  // test-only
   return exports;
 }
 

@@ -61,7 +61,11 @@ bool Queue(ThreadSlot* target, Request req) {
 
 }  // namespace
 
-napi_value Interrupt(napi_env env, napi_callback_info info) {
+namespace {
+
+// interrupt(), and interruptAsRemote() when `as_remote`: the request is published and
+// signalled, as from another thread, without the synchronous decision of a self-interrupt.
+napi_value File(napi_env env, napi_callback_info info, bool as_remote) {
   Args args(env, info, 4);
   ThreadSlot* self = args.slot();
   const uint32_t thread = args.Uint32(0);
@@ -86,12 +90,18 @@ napi_value Interrupt(napi_env env, napi_callback_info info) {
     else
       answer = Queue(target, std::move(req)) ? 1 : 0;
   }
-  if (answer == 1 && thread == self->id && grace_ms <= 0) {
+  if (answer == 1 && thread == self->id && grace_ms <= 0 && !as_remote) {
     // A self-interrupt is synchronous (G13): decide now, on this thread.
     if (callback::DecideNow(self)) return nullptr;
   }
   return Int32(env, answer);
 }
+
+}  // namespace
+
+napi_value Interrupt(napi_env env, napi_callback_info info) { return File(env, info, false); }
+
+napi_value InterruptAsRemote(napi_env env, napi_callback_info info) { return File(env, info, true); }
 
 napi_value Snapshot(napi_env env, napi_callback_info info) {
   Args args(env, info, 1);

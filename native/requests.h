@@ -16,6 +16,13 @@ namespace interruptible::requests {
 //   graceMs  0, or ms before the request may be delivered
 napi_value Interrupt(napi_env env, napi_callback_info info);
 
+// interruptAsRemote(thread, token, reason, graceMs): test-only. interrupt() as another
+// thread makes it, even when `thread` is the caller's own: queued and signalled
+// (callback::Signal), without a self-interrupt's synchronous decision (G13). The callback
+// then runs at the caller's next stack check, so a test chooses where the termination is
+// requested, and that it has not taken effect yet (docs/TESTING.md, native mutations).
+napi_value InterruptAsRemote(napi_env env, napi_callback_info info);
+
 // snapshot(thread) -> id (0: no such thread): asks the thread for its current frames,
 // without stopping it. takeSnapshot(id, abandon) -> frames ([] when the thread was idle
 // in its event loop), or undefined while it has not answered (abandon: stop waiting).

@@ -88,6 +88,13 @@ export interface Binding {
   watch(all: boolean, thresholdMs: number, sampleEveryMs: number, answerMs: number, log: boolean, onReport: (report: NativeStallReport) => void): number;
   /** native/watchdog.h: ends a watch of this thread; no report comes after. */
   unwatch(id: number): void;
+  /**
+   * Internal, test-only (native/requests.h): interrupt() as another thread makes it, even
+   * when `thread` is this one: queued and signalled, without a self-interrupt's synchronous
+   * decision. Not part of the public API; the tests use it to choose the stack check where
+   * a termination is requested.
+   */
+  interruptAsRemote(thread: number, token: number, reason: unknown, graceMs: number): number;
 }
 
 /** What the watchdog thread reports (native/watchdog.cc, CallJs). */

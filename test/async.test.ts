@@ -93,6 +93,47 @@ describe('async regions', () => {
     expect(error).toBeInstanceOf(InterruptError);
     expect(error.reason).toBe(reason);
   });
+
+  it('G3 G16: a cleanup that throws after an async region fulfilled rejects it with that error; the other cleanups still run', async () => {
+    const failed = new Error('cleanup failed');
+    const ran: string[] = [];
+    const result = interruptible(async (scope) => {
+      scope.defer(() => ran.push('first'));
+      scope.defer(() => {
+        throw failed;
+      });
+      await null;
+      return 'fulfilled';
+    });
+    await expect(result).rejects.toBe(failed);
+    expect(ran).toEqual(['first']);
+  });
+
+  it("G3 G16: a cleanup that throws after an async region rejected: the region's own error wins, the cleanup's is a warning", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const own = new RangeError('own failure');
+      const ran: string[] = [];
+      const result = interruptible(async (scope) => {
+        scope.defer(() => ran.push('first'));
+        scope.defer(() => {
+          throw new Error('cleanup failed');
+        });
+        await null;
+        throw own;
+      });
+      await expect(result).rejects.toBe(own);
+      expect(ran).toEqual(['first']);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ name: 'InterruptibleCleanupWarning' });
+      expect(warnings[0]!.message).toMatch(/a deferred cleanup threw after its region had already failed: .*cleanup failed/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
 
 describe('async regions, across threads', () => {

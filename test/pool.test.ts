@@ -202,6 +202,23 @@ describe('Pool, bad input', () => {
     expect(await pool.run({ kind: 'square', n: 5 })).toBe(25);
   });
 
+  it('a result that cannot be sent back rejects with a TypeError that says so; the pool goes on', async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    await expect(pool.run({ kind: 'unsendable' })).rejects.toThrow(/the task's result could not be sent back/);
+    expect(await pool.run({ kind: 'square', n: 3 })).toBe(9);
+  });
+
+  it("G3: a task whose cleanups throw rejects with the first cleanup's error (last deferred runs first), though it returned", async () => {
+    await using pool = new Pool({ filename: tasks, size: 1 });
+    await expect(pool.run({ kind: 'failing-cleanups' })).rejects.toThrow('deferred last, runs first');
+    expect(await pool.run({ kind: 'square', n: 2 })).toBe(4);
+  });
+
+  it('the task module may be named by a file: URL string as well as by a path or URL', async () => {
+    await using pool = new Pool({ filename: tasks.href, size: 1 });
+    expect(await pool.run({ kind: 'square', n: 8 })).toBe(64);
+  });
+
   it('a task module without a function export says so', async () => {
     const pool = new Pool({ filename: new URL('./fixtures/no-export.mjs', import.meta.url), size: 1 });
     await expect(pool.run({})).rejects.toThrow(/must export a function/);
@@ -252,6 +269,16 @@ describe('Pool, isolation: process', () => {
     expect(await Promise.all(others)).toEqual(Array.from({ length: 10 }, (_, n) => n * n));
     expect(pool.stats().respawns).toBe(1);
     expect(pool.stats().cancelled.terminate).toBe(1);
+  });
+
+  it('an async task in a child process that polls stopRequested() ends on the cooperative rung', async () => {
+    // The cancel reaches the child as a message, which sets its own stop flag (a task that
+    // never yields cannot read it: its event loop does not turn).
+    await using pool = new Pool({ filename: tasks, size: 1, isolation: 'process', grace: 5_000, force: 10_000 });
+    const error = (await pool.run({ kind: 'cooperative-async' }, { timeout: 20 }).catch((e: unknown) => e)) as CancelledTaskError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.rung).toBe('cooperative');
+    expect(pool.stats().respawns).toBe(0);
   });
 
   it('async tasks in a child process end cooperatively, and throwing tasks reject with their error', async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
+import { encodeReason } from '../dist/reasons.js';
 import { spin } from './helpers.js';
 
 describe('a region on the main thread', () => {
@@ -96,6 +97,38 @@ describe('a region on the main thread', () => {
   it('G12: a request accepted just before the region returns ends it with that error', () => {
     // Held by a shield until the region's last statement: the region's exit delivers it.
     expect(() => interruptible((scope) => shield(() => interrupt(scope.handle, 'last')))).toThrow(/interrupted: last/);
+  });
+
+  it('G12: a termination for an outer region that an inner region outran is handed back: the outer region ends with it', () => {
+    // addon.interruptAsRemote (test-only) files the request as another thread would: queued
+    // and signalled, with no synchronous decision. Its callback runs at the next stack check,
+    // entering touch(), and requests the termination of the outer region; touch() and the
+    // inner fn return before any further check, so that termination has not taken effect when
+    // the inner boundary sees it. The boundary must hand it back to land in the outer region
+    // (native/boundary.cc, Settle), not drop it (native mutation #7).
+    const touch = (): number => 1;
+    let accepted = -1;
+    let inner: unknown = 'not returned';
+    let cleaned = 0;
+    let outcome: unknown;
+    try {
+      outcome = interruptible((outer) => {
+        inner = interruptible((scope) => {
+          scope.defer(() => cleaned++);
+          accepted = addon!.interruptAsRemote(outer.handle.thread, outer.handle.region, encodeReason('outer'), 0);
+          touch();
+          return 'inner';
+        });
+        return 'outer returned';
+      });
+    } catch (error) {
+      outcome = error;
+    }
+    expect(accepted).toBe(1);
+    expect(outcome).toBeInstanceOf(InterruptError);
+    expect((outcome as InterruptError).reason).toBe('outer');
+    expect(cleaned).toBe(1); // the inner region's cleanup ran once, whichever boundary ran it
+    expect(inner).toBe('not returned');
   });
 
   it("G12 G14: when the region's own code throws after its deadline passed, the TimeoutError wins and keeps that error", () => {

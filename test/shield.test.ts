@@ -1,6 +1,8 @@
 // G4: shields hold; G3: cleanups run shielded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptError, interrupt, interruptible, shield, withTimeout } from '../dist/index.js';
+import { addon } from '../dist/native.js';
+import { encodeReason } from '../dist/reasons.js';
 import { Agent, spin } from './helpers.js';
 
 describe('G4: shields hold', () => {
@@ -24,6 +26,7 @@ describe('G4: shields hold', () => {
   it('a deadline that expires inside a shield is delivered when it exits', () => {
     // The deadline must pass inside the shield: on a loaded machine it can pass before the
     // shield is entered (then the region rightly ends at once); try a longer one then.
+    const b = addon!;
     for (const T of [10, 100, 1000, 5000]) {
       let entered = false;
       let finished = false;
@@ -33,7 +36,10 @@ describe('G4: shields hold', () => {
           const t0 = performance.now(); // the deadline was armed before this
           shield(() => {
             entered = true;
-            while (performance.now() - t0 < T + 30);
+            // Past the deadline, and until the timer thread has told this thread so (the
+            // addon then marks the region held): on a loaded machine that thread can run
+            // late, and a deadline noticed only after the shield lands at a later check.
+            while (performance.now() - t0 < T + 30 || (b.shared[b.layout.held] === 0 && performance.now() - t0 < T + 10_000));
             finished = true;
           });
           after = true;
@@ -46,6 +52,54 @@ describe('G4: shields hold', () => {
       return;
     }
     throw new Error('the shield was never entered before the deadline');
+  });
+
+  // Stryker's instrumented shield.ts makes calls (stack checks) between its layout read and
+  // hold(): there the staged termination takes effect before the shield is entered, which is
+  // correct but not this case. Run in npm test (and by the native mutation run) only.
+  const instrumented = (globalThis as { __stryker__?: unknown }).__stryker__ !== undefined;
+  it.skipIf(instrumented)('a termination requested just before the shield took hold is taken back: the shielded code runs whole, and the request lands as it exits', () => {
+    // addon.interruptAsRemote (test-only) files the request as another thread would, with no
+    // synchronous decision; its callback runs at the next stack check. shield() reads
+    // addon.layout after its argument check, the last stack check before hold(): a one-shot
+    // getter there files the request and calls touch(), whose entry runs the callback, which
+    // requests the termination. It has not taken effect when shield() asks hold() to take it
+    // back (native/shield.cc, Hold); without that, it lands at the shielded fn's entry (native
+    // mutation #20). An optimised shield() (its argument check inlined) meets the same case
+    // when the callback runs at its own entry.
+    const b = addon!;
+    const layout = b.layout;
+    const touch = (): number => 1;
+    const steps: string[] = [];
+    let heldInside = -1;
+    let filed = -1;
+    const wire = encodeReason('in flight');
+    expect(() =>
+      interruptible((scope) => {
+        Object.defineProperty(b, 'layout', {
+          configurable: true,
+          enumerable: true,
+          get() {
+            Object.defineProperty(b, 'layout', { value: layout, configurable: true, enumerable: true, writable: true });
+            // Nothing but touch() between filing and returning: any other call can be a stack check.
+            filed = b.interruptAsRemote(scope.handle.thread, scope.handle.region, wire, 0);
+            touch();
+            return layout;
+          },
+        });
+        shield(() => {
+          steps.push('shield entered');
+          touch();
+          heldInside = b.shared[layout.held]!;
+          steps.push('shield finished');
+        });
+        steps.push('after the shield');
+      }),
+    ).toThrow(/interrupted: in flight/);
+    expect(Object.getOwnPropertyDescriptor(b, 'layout')?.value).toBe(layout);
+    expect(filed).toBe(1);
+    expect(steps).toEqual(['shield entered', 'shield finished']);
+    expect(heldInside).toBe(1);
   });
 
   it('nested shields hold until the outermost one exits', () => {
