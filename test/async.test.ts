@@ -32,6 +32,22 @@ describe('async regions', () => {
     expect(signal.reason).toBe(error);
   });
 
+  it('G8: an async region\'s deadline counts from its entry: the synchronous part\'s time is spent, not restarted', async () => {
+    // 1,200 ms of a 1,500 ms deadline go in the synchronous part: the TimeoutError comes
+    // about 300 ms after it returned (not 1,500 ms: the deadline restarted; not at once).
+    let returnedAt = 0;
+    const error = await withTimeout(1_500, async () => {
+      const t0 = performance.now(); // the deadline was armed just before this
+      while (performance.now() - t0 < 1_200);
+      returnedAt = performance.now();
+      await sleep(10_000);
+    }).catch((e: unknown) => e);
+    const after = performance.now() - returnedAt;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(after).toBeGreaterThanOrEqual(200);
+    expect(after).toBeLessThan(1_200);
+  });
+
   it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
     let handle!: InterruptHandle;
     let reason: unknown;

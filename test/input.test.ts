@@ -1,4 +1,5 @@
 // Bad input gets a clear error; nothing is left half-done.
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   InterruptError,
@@ -223,5 +224,26 @@ describe('the binding asserts what TypeScript validated ("validate in JS, assert
     expect(ran).toBe(0);
     expect(b.shared[b.layout.depth]).toBe(0);
     expect(interruptible(() => 'still works')).toBe('still works');
+  });
+});
+
+describe('bad input: nesting', () => {
+  it('regions nested deeper than 4,096 are a RangeError ERR_INTERRUPTIBLE_DEPTH, and the thread goes on', async () => {
+    // A worker with a stack deep enough for 4,097 regions (each is a JS and a native frame).
+    const { Worker } = await import('node:worker_threads');
+    const lib = new URL('../dist/index.js', import.meta.url).href;
+    const worker = new Worker(
+      `const { parentPort } = await import('node:worker_threads');
+       const { interruptible } = await import(${JSON.stringify(lib)});
+       let reached = 0;
+       let error;
+       const nest = (n) => interruptible(() => { reached = n; return n < 5000 ? nest(n + 1) : n; });
+       try { nest(1); } catch (e) { error = e; }
+       parentPort.postMessage({ reached, name: error?.name, code: error?.code, after: interruptible(() => 'ok') });`,
+      { eval: true, type: 'module', resourceLimits: { stackSizeMb: 256 } },
+    );
+    const [result] = (await once(worker, 'message')) as [unknown];
+    await worker.terminate();
+    expect(result).toEqual({ reached: 4096, name: 'RangeError', code: 'ERR_INTERRUPTIBLE_DEPTH', after: 'ok' });
   });
 });
