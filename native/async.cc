@@ -64,14 +64,18 @@ void Forget(ThreadSlot* slot, int64_t token) {
   tokens.erase(std::remove(tokens.begin(), tokens.end(), token), tokens.end());
 }
 
-bool IsThenable(v8::Isolate* isolate, v8::Local<v8::Value> value) {
+bool IsThenable(ThreadSlot* slot, v8::Local<v8::Value> value) {
   if (!value->IsObject()) return false;  // functions are objects too
+  v8::Isolate* isolate = slot->isolate;
+  // The key made once per thread: made per call (an internalised-string lookup) it was a
+  // good part of the cost of every region that returns an object.
+  if (slot->then_key.IsEmpty()) {
+    slot->then_key.Set(isolate, v8::String::NewFromUtf8Literal(isolate, "then", v8::NewStringType::kInternalized));
+  }
   // Its own TryCatch: a `then` getter that throws is not the region's outcome.
   v8::TryCatch tc(isolate);
   v8::Local<v8::Value> then;
-  if (!value.As<v8::Object>()
-           ->Get(isolate->GetCurrentContext(), v8::String::NewFromUtf8Literal(isolate, "then"))
-           .ToLocal(&then)) {
+  if (!value.As<v8::Object>()->Get(isolate->GetCurrentContext(), slot->then_key.Get(isolate)).ToLocal(&then)) {
     return false;
   }
   return then->IsFunction();

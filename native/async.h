@@ -23,7 +23,7 @@ void Forget(ThreadSlot* slot, int64_t token);
 
 // Whether `value` is a thenable (an object or function with a callable `then`). Reads
 // `then` once; a getter that throws makes it not one (the exception is cleared).
-bool IsThenable(v8::Isolate* isolate, v8::Local<v8::Value> value);
+bool IsThenable(ThreadSlot* slot, v8::Local<v8::Value> value);
 
 // asyncEnd(token) -> null | { kind, token, reason }: the region ends (its promise settled,
 // or a request was delivered); returns the request accepted for it, if any (G12).

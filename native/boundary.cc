@@ -242,7 +242,7 @@ void Run(const v8::FunctionCallbackInfo<v8::Value>& info) {
   const bool returned = info[0].As<v8::Function>()
                             ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, &scope)
                             .ToLocal(&result);
-  std::optional<Delivery> late = active.End(returned && !slot->fired && async::IsThenable(isolate, result));
+  std::optional<Delivery> late = active.End(returned && !slot->fired && async::IsThenable(slot, result));
   if (!slot->fired && !late) {  // nothing of ours in flight, nothing due: the common path
     if (returned) info.GetReturnValue().Set(result);
     else Propagate(tc);

@@ -92,6 +92,7 @@ struct ThreadSlot {
   napi_ref sentinel_ref = nullptr;
   napi_ref noop_ref = nullptr;        // a JS function that does nothing (requests.cc, Hurry)
   napi_ref suppressed_ref = nullptr;  // the region's own error an interrupt superseded, for outcome()
+  v8::Eternal<v8::String> then_key;   // "then", made on first use (async.cc, IsThenable)
 
   // ---- any thread ----------------------------------------------------------------
   // The active regions' tokens, published without a lock (the region path takes none):
