@@ -233,14 +233,15 @@ describe('bad input: nesting', () => {
     const { Worker } = await import('node:worker_threads');
     const lib = new URL('../dist/index.js', import.meta.url).href;
     const worker = new Worker(
-      `const { parentPort } = await import('node:worker_threads');
-       const { interruptible } = await import(${JSON.stringify(lib)});
-       let reached = 0;
-       let error;
-       const nest = (n) => interruptible(() => { reached = n; return n < 5000 ? nest(n + 1) : n; });
-       try { nest(1); } catch (e) { error = e; }
-       parentPort.postMessage({ reached, name: error?.name, code: error?.code, after: interruptible(() => 'ok') });`,
-      { eval: true, type: 'module', resourceLimits: { stackSizeMb: 256 } },
+      `const { parentPort } = require('node:worker_threads');
+       import(${JSON.stringify(lib)}).then(({ interruptible }) => {
+         let reached = 0;
+         let error;
+         const nest = (n) => interruptible(() => { reached = n; return n < 5000 ? nest(n + 1) : n; });
+         try { nest(1); } catch (e) { error = e; }
+         parentPort.postMessage({ reached, name: error?.name, code: error?.code, after: interruptible(() => 'ok') });
+       });`,
+      { eval: true, resourceLimits: { stackSizeMb: 256 } },
     );
     const [result] = (await once(worker, 'message')) as [unknown];
     await worker.terminate();
