@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "deadline.h"
+#include "requests.h"
 #include "stack.h"
 
 namespace interruptible::callback {
@@ -110,6 +111,7 @@ void OnSignal(void* data) {
     for (uint32_t snapshot : snapshots) snapshots::Fill(snapshot, frames);
   }
   Decide(slot);
+  if (!slot->parked.empty()) requests::FileParked(slot);  // test-only
 }
 
 }  // namespace
