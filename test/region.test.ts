@@ -132,7 +132,7 @@ describe('a region on the main thread', () => {
   });
 
   it('a decision skipped while a termination of ours is in flight is made again when that termination ends', () => {
-    // The race native/callback.cc's `missed` exists for, staged (native mutation #13): a
+    // The race native/callback.cc's `missed` exists for, staged (native mutation #14): a
     // request for the outer region arrives while the callback that has just decided to end
     // the inner region is still running. Its signal runs in the same pass of Node's
     // interrupt queue, finds a termination in flight and must leave a mark, so that the

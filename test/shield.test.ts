@@ -65,7 +65,7 @@ describe('G4: shields hold', () => {
     // getter there files the request and calls touch(), whose entry runs the callback, which
     // requests the termination. It has not taken effect when shield() asks hold() to take it
     // back (native/shield.cc, Hold); without that, it lands at the shielded fn's entry (native
-    // mutation #20). An optimised shield() (its argument check inlined) meets the same case
+    // mutation #21). An optimised shield() (its argument check inlined) meets the same case
     // when the callback runs at its own entry.
     const b = addon!;
     const layout = b.layout;
