@@ -15,5 +15,6 @@ export default defineConfig({
     ...stryker.test,
     include: group.tests,
     exclude: ['node_modules/**'],
+    setupFiles: [...(stryker.test?.setupFiles as string[]), 'test/mutation/coverage-off.ts'],
   },
 });
