@@ -177,6 +177,17 @@ describe('StoppableWorker.stop(): the ladder', () => {
     expect(messages).toContain('second region done');
   });
 
+  it('the interrupt rung, finding no region at grace, tries again until the worker runs one', async () => {
+    const { w, messages, next } = await started();
+    w.postMessage('idle, then a region');
+    await next('idle');
+    // grace 0: the rung is first tried within stop(), while the worker is idle.
+    const stopping = w.stop({ grace: 0, force: 5_000 });
+    w.postMessage('enter the region now');
+    expect(await stopping).toEqual({ rung: 'interrupt', exited: true, exitCode: 0 });
+    expect(messages).toContain('late region interrupted: stop');
+  });
+
   it('a stop() before the worker is online: the state stays "stopping" once it is', async () => {
     const w = new StoppableWorker(script);
     const stopping = w.stop({ grace: 5_000, force: 10_000 });
