@@ -21,7 +21,7 @@ export const groups = {
     tests: ['test/pool.test.ts', 'test/pool-bounds.test.ts', 'test/no-addon.test.ts'],
   },
   // The worker's side of the control block; a pool's (setCurrentJob, adoptControl) too.
-  control: { mutate: ['src/control.ts'], tests: ['test/worker.test.ts', 'test/pool.test.ts'] },
+  control: { mutate: ['src/control.ts'], tests: ['test/worker.test.ts', 'test/stop-flag.test.ts', 'test/pool.test.ts'] },
   native: { mutate: ['src/native.ts'], tests: ['test/addon-load.test.ts', 'test/no-addon.test.ts'] },
   // log: true, an onStall that throws, and the feature's name without the addon: child processes.
   watchdog: { mutate: ['src/watchdog.ts'], tests: ['test/watchdog.test.ts', 'test/no-addon.test.ts'] },

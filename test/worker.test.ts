@@ -154,6 +154,9 @@ describe('StoppableWorker.stop(): the ladder', () => {
     const exited = once(b.w, 'exit').then(() => 'exited');
     expect(await Promise.race([b.next('aborted: false').then(() => 'aborted: false'), exited])).toBe('aborted: false');
     expect(b.messages).not.toContain('signal aborted');
+    const answer = once(b.w, 'message');
+    b.w.postMessage('requested?');
+    expect((await answer)[0]).toBe('requested: false');
     expect(b.w.state).toBe('idle');
     await b.w.terminate();
   });
