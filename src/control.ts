@@ -33,6 +33,7 @@ export type ControlMessage =
   | { type: 'stop' }
   | { type: 'descendant'; info: ControlInfo; depth: number };
 
+// Stryker disable next-line StringLiteral: equivalent, any key works that no one else uses
 const kEnvKey = 'interruptible:control';
 
 export function channelName(id: string): string {
@@ -44,9 +45,13 @@ export function newControl(): ControlInfo {
   const cells = new Int32Array(new SharedArrayBuffer(Cell.Count * 4));
   const parent = ownControl();
   return {
+    // Stryker disable next-line UpdateOperator: equivalent, --counter makes ids as unique as ++counter
     id: `${process.pid}.${threadId}.${++counter}`,
     cells,
-    ancestors: parent ? [parent.id, ...parent.ancestors] : [],
+    ancestors: parent
+      ? [parent.id, ...parent.ancestors]
+      : // Stryker disable next-line ArrayDeclaration: equivalent, an ancestor named here that no StoppableWorker has: no one listens on its channel
+        [],
   };
 }
 
@@ -79,6 +84,7 @@ export function announce(info: ControlInfo): void {
   if (!parent) return;
   [parent.id, ...parent.ancestors].forEach((id, depth) => {
     const channel = new BroadcastChannel(channelName(id));
+    // Stryker disable next-line ArithmeticOperator: equivalent, depths only order the descendants (deepest first), and depth - 1 orders them the same
     channel.postMessage({ type: 'descendant', info, depth: depth + 1 } satisfies ControlMessage);
     channel.close();
   });
@@ -96,6 +102,7 @@ const stopController = new AbortController();
 export function ownControl(): ControlInfo | undefined {
   if (mine !== undefined) return mine ?? undefined;
   mine = null;
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the main thread has no control block in its environment data (spawnWith clears it before returning)
   if (isMainThread) return undefined;
   const info = getEnvironmentData(kEnvKey) as ControlInfo | undefined;
   if (info === undefined) return undefined;
@@ -119,12 +126,14 @@ export function ownControl(): ControlInfo | undefined {
 // Where a block may exist: publish Running for the parent (StoppableWorker.state), and
 // look the block up just after the importing module graph has run (not during import,
 // which must not wait), so that a stop reaches even a worker that never asks for it.
+// Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, a fast path: without a block in the environment data ownControl() finds none and publish does nothing
 if (!isMainThread && getEnvironmentData(kEnvKey) !== undefined) {
   queueMicrotask(ownControl);
   const publish = (running: 0 | 1) => {
     const cells = ownControl()?.cells;
     if (cells === undefined) return;
     Atomics.store(cells, Cell.Running, running);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: true is equivalent (a notify that no one waits for does nothing); === 0 is timing only (the parent's watch still polls Running every 50 ms)
     if (cells[Cell.Watched] !== 0) Atomics.notify(cells, Cell.Running);
   };
   regions.onOutermost({ enter: () => publish(1), exit: () => publish(0) });
@@ -135,6 +144,7 @@ if (!isMainThread && getEnvironmentData(kEnvKey) !== undefined) {
  * control block of its own, whose Stop cell the runner sets when a cancel arrives.
  */
 export function adoptControl(): ControlInfo {
+  // Stryker disable next-line StringLiteral,ArrayDeclaration: equivalent, a child process has no StoppableWorker above it: no one listens on channels named after this id or these ancestors
   mine = { id: `${process.pid}.0.0`, cells: new Int32Array(new SharedArrayBuffer(Cell.Count * 4)), ancestors: [] };
   return mine;
 }
@@ -145,6 +155,7 @@ export function setCurrentJob(id: number): void {
 }
 
 function onStop(): void {
+  // Stryker disable next-line ConditionalExpression: false is equivalent: abort() of an aborted controller and unref() of an unref'd port do nothing
   if (stopController.signal.aborted) return;
   // The worker ends once its work is done: the port no longer keeps it alive.
   parentPort?.unref();

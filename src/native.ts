@@ -131,7 +131,7 @@ function load(): Binding | Error {
   }
   const require = createRequire(import.meta.url);
   const root = fileURLToPath(new URL('..', import.meta.url));
-  let locator: { locate(root: string): { file?: string; tried?: string[] }; buildHint(): string };
+  let locator: { locate(root: string): { file: string } | { file?: undefined; tried: string[] }; buildHint(): string };
   try {
     locator = require('../scripts/locate-addon.cjs') as typeof locator;
   } catch (error) {
@@ -139,7 +139,7 @@ function load(): Binding | Error {
   }
   const found = locator.locate(root);
   if (found.file === undefined) {
-    return new Error(`no binary for this Node: ${(found.tried ?? []).join('; ')}; ${locator.buildHint()}`);
+    return new Error(`no binary for this Node: ${found.tried.join('; ')}; ${locator.buildHint()}`);
   }
   // Which file failed, why (the loader's own words), and what to do about it.
   let binding: Binding;

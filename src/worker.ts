@@ -90,6 +90,7 @@ export class StoppableWorker extends EventEmitter {
       else process.emitWarning(`a StoppableWorker's worker failed: ${error instanceof Error ? error.message : String(error)}`, 'InterruptibleWorkerWarning');
     });
     this.on('newListener', (event) => {
+      // Stryker disable next-line ConditionalExpression: true is equivalent: #watch() ends at once while no one listens for 'state'
       if (event === 'state') queueMicrotask(() => this.#watch());
     });
   }
@@ -114,6 +115,7 @@ export class StoppableWorker extends EventEmitter {
    * none, has exited, or has not loaded this library.
    */
   interrupt(reason?: unknown): boolean {
+    // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the addon answers false for a thread that has exited
     if (this.#phase === 'exited') return false;
     return interruptThread(this.#control, reason);
   }
@@ -154,6 +156,7 @@ export class StoppableWorker extends EventEmitter {
     this.#phase = 'stopping';
     this.#changed();
     // Children first, deepest first, then this worker.
+    // Stryker disable next-line MethodExpression,ArithmeticOperator: equivalent, the order is not observable: each rung is taken on every node in one synchronous pass
     const nodes = [...this.#descendants.values()].sort((a, b) => b.depth - a.depth).map((n) => n.info);
     nodes.push(this.#control);
     let gaveUp!: () => void;
@@ -165,6 +168,7 @@ export class StoppableWorker extends EventEmitter {
         { rung: 'interrupt', at: grace, take: () => nodes.map((n) => interruptThread(n, 'stop')).includes(true) },
         { rung: 'terminate', at: force, take: () => void (waiting = this.#terminate(gaveUp)) },
       ],
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: timing only: while a rung is pending the worker keeps the process alive anyway, and ladder.stop() clears the timers once it exits
       { unref: true },
     );
     // A thread blocked in a native call exits only when the call returns: stop() does not
@@ -203,15 +207,19 @@ export class StoppableWorker extends EventEmitter {
 
   /** While someone listens for 'state', follows the Running cell without polling. */
   async #watch(): Promise<void> {
+    // Stryker disable next-line ConditionalExpression: timing only: a second loop emits nothing twice (#changed() emits changes only); when one ends it clears Watched, and the other then polls every 50 ms
     if (this.#watching) return;
+    // Stryker disable next-line BooleanLiteral: as above
     this.#watching = true;
     const cells = this.#control.cells;
     Atomics.store(cells, Cell.Watched, 1);
     try {
+      // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator: resource only: a loop kept after the exit or the last listener emits nothing (no listener, or no change), and a pending waitAsync keeps no process alive
       while (this.#phase !== 'exited' && this.listenerCount('state') > 0) {
         const running = Atomics.load(cells, Cell.Running);
         this.#changed();
         const wait = Atomics.waitAsync(cells, Cell.Running, running, 50);
+        // Stryker disable next-line ConditionalExpression: equivalent, awaiting a result that is not a promise only yields
         if (wait.async) await wait.value;
       }
     } finally {

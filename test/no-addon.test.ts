@@ -12,10 +12,11 @@ describe('without the addon (INTERRUPTIBLE_NO_ADDON=1)', () => {
     });
     const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r.addonError).toMatch(/INTERRUPTIBLE_NO_ADDON/);
-    for (const what of ['interruptible', 'withTimeout', 'interrupt', 'currentThreadHandle']) {
+    for (const what of ['interruptible', 'withTimeout', 'interrupt', 'currentThreadHandle', 'watchStalls']) {
       expect(r[what]).toMatchObject({ error: 'AddonUnavailableError', code: 'ERR_INTERRUPTIBLE_ADDON_UNAVAILABLE' });
       expect(r[what].message).toMatch(/needs the interruptible native addon.*npm rebuild interruptible/);
     }
+    expect(r.watchStalls.message).toMatch(/^watchStalls needs/); // names the feature
     expect(r.shield).toEqual({ ok: 'shielded' });
     expect(r.stopCooperative).toEqual({ rung: 'cooperative', exited: true, exitCode: 0 });
     expect(r.interruptWorker).toBe(false);

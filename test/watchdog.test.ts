@@ -1,6 +1,7 @@
 // The stall watchdog (issue 15): what blocked an event loop, with its stack, from a native
 // thread while it blocks; never a termination, and an idle loop is not a stall.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,7 +133,46 @@ describe('watchStalls: this thread', () => {
   });
 });
 
+describe('watchStalls: a process of its own', () => {
+  /** Runs `code` (CommonJS, `lib` and `blockFor` in scope) in a child process: its exit code and stderr. */
+  async function child(code: string): Promise<{ status: number | null; stderr: string }> {
+    const source = `(async () => {
+      const lib = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      const { blockFor } = require(${JSON.stringify(new URL('./fixtures/block.cjs', import.meta.url).pathname)});
+      ${code}
+    })()`;
+    const proc = spawn(process.execPath, ['--input-type=commonjs', '-e', source]);
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [status] = (await once(proc, 'exit')) as [number | null];
+    return { status, stderr };
+  }
+
+  it('an onStall that throws is an uncaught exception, as a listener\'s would be; without log: true nothing is written to stderr', async () => {
+    const { status, stderr } = await child(`
+      lib.watchStalls({ threshold: 50, onStall() { throw new Error('thrown by onStall'); } });
+      blockFor(300);
+      setTimeout(() => {}, 5000); // the report comes when the loop turns; the watch alone keeps no process alive`);
+    expect(status).toBe(1);
+    expect(stderr).toContain('thrown by onStall');
+    expect(stderr).not.toContain('blocked for');
+  });
+});
+
 describe('watchStalls: every thread', () => {
+  it("threads: 'self' (the default) does not report another thread's stall", async () => {
+    const agent = await Agent.start();
+    agents.push(agent);
+    const { reports } = collect({ threshold: 50 });
+    const { first, done } = agent.start(`
+      post(lib.currentThreadHandle().thread);
+      const end = Date.now() + 400;
+      while (Date.now() < end);`);
+    const thread = (await first) as number;
+    await done; // the spin is over; an 'all' watch would have reported it while it lasted
+    expect(reports.filter((r) => r.thread === thread)).toEqual([]);
+  });
+
   it('reports a worker spinning forever to the main thread while it spins, within threshold + 50 ms (asserted: + 300, the machine is loaded)', async () => {
     const agent = await Agent.start();
     agents.push(agent);
@@ -193,8 +233,12 @@ describe('watchStalls: bad input', () => {
   it('says which option is wrong', () => {
     const onStall = () => {};
     expect(() => watchStalls(undefined as never)).toThrow(/options must be an object/);
+    expect(() => watchStalls('often' as never)).toThrow(/^watchStalls: options must be an object/);
     expect(() => watchStalls({ onStall } as never)).toThrow(/threshold must be a number of milliseconds from 1/);
     expect(() => watchStalls({ threshold: 0, onStall })).toThrow(RangeError);
+    expect(() => watchStalls({ threshold: 0.5, onStall })).toThrow(/threshold must be a number of milliseconds from 1 .*0\.5/);
+    // 1 ms is the least, and allowed.
+    watchStalls({ threshold: 1, sampleEvery: 1, onStall }).stop();
     expect(() => watchStalls({ threshold: 100, sampleEvery: -1, onStall })).toThrow(/sampleEvery/);
     expect(() => watchStalls({ threshold: 100 } as never)).toThrow(/onStall expects a function/);
     expect(() => watchStalls({ threshold: 100, threads: 'some' as never, onStall })).toThrow(/'self' or 'all'/);
