@@ -1,7 +1,7 @@
 // StoppableWorker: the ladder, interrupt, stack, state.
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { StoppableWorker, type WorkerState } from '../dist/index.js';
+import { StoppableWorker, type StackSnapshot, type WorkerState } from '../dist/index.js';
 import { sleepChildRunning, sleepChildren } from './helpers.js';
 
 const script = new URL('./fixtures/stoppable.mjs', import.meta.url);
@@ -125,6 +125,35 @@ describe('StoppableWorker: interrupt, stack, state', () => {
     expect(states).toContain('unresponsive');
     await w.terminate();
     expect(await w.stack()).toEqual({ state: 'exited', frames: null });
+  });
+
+  it('stack() of a worker that never loaded this library is unresponsive, not exited, while it runs', async () => {
+    const w = new StoppableWorker(
+      "require('node:worker_threads').parentPort.postMessage('up'); setInterval(() => {}, 1000);",
+      { eval: true },
+    );
+    try {
+      await once(w, 'message');
+      expect(await w.stack({ timeout: 10 })).toEqual({ state: 'unresponsive', frames: null });
+    } finally {
+      await w.terminate();
+    }
+    expect(await w.stack()).toEqual({ state: 'exited', frames: null });
+  });
+
+  it('stack() asked as the worker exits answers "exited" at once, not after its timeout', async () => {
+    const { w } = await started();
+    // Before the StoppableWorker sees the exit: the thread has left the addon's registry.
+    const asked = new Promise<[StackSnapshot, number]>((resolve) => {
+      w.worker.prependOnceListener('exit', () => {
+        const start = performance.now();
+        void w.stack({ timeout: 60_000 }).then((s) => resolve([s, performance.now() - start]));
+      });
+    });
+    await w.terminate();
+    const [snapshot, ms] = await asked;
+    expect(snapshot).toEqual({ state: 'exited', frames: null });
+    expect(ms).toBeLessThan(30_000);
   });
 
   it('state follows the worker, and state events report each change', async () => {
