@@ -126,6 +126,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "watch", watchdog::Watch, slot);
   Export(env, exports, "unwatch", watchdog::Unwatch, slot);
   Export(env, exports, "interruptAsRemote", requests::InterruptAsRemote, slot);  // test-only
+  Export(env, exports, "interruptDuringSignal", requests::InterruptDuringSignal, slot);  // test-only
   return exports;
 }
 

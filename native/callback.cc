@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "deadline.h"
+#include "requests.h"
 #include "stack.h"
 
 namespace interruptible::callback {
@@ -110,6 +111,7 @@ void OnSignal(void* data) {
     for (uint32_t snapshot : snapshots) snapshots::Fill(snapshot, frames);
   }
   Decide(slot);
+  if (!slot->parked.empty()) requests::FileParked(slot);  // test-only
 }
 
 }  // namespace
@@ -136,14 +138,14 @@ void Decide(ThreadSlot* slot) {
   const std::vector<Due> due = DueNow(slot, now);
   bool retry = false;
   const std::optional<size_t> target = Target(slot, due, &retry);
-  if (!target) {
-    lock.unlock();
-    if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
-    return;
-  }
-  Delivery d = Take(slot, *target, due[*target]);
+  std::optional<Delivery> d;
+  if (target) d = Take(slot, *target, due[*target]);
   lock.unlock();
-  d.frames = CaptureStack(slot->isolate);
+  // A region held by a foreign async scope is looked at again soon, also when an inner
+  // region ends now: nothing else would signal for it before its own exit.
+  if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
+  if (!d) return;
+  d->frames = CaptureStack(slot->isolate);
   slot->fired = std::move(d);
   slot->shared[kFired] = 1;
   slot->isolate->TerminateExecution();

@@ -48,6 +48,13 @@ struct Request {
   SharedState state;
 };
 
+// A request a test parked to be filed while the thread's interrupt callback runs
+// (requests.h, interruptDuringSignal).
+struct ParkedRequest {
+  uint32_t thread = 0;
+  Request request;
+};
+
 // One active region on the slot's thread, outermost first.
 struct RegionFrame {
   int64_t token;
@@ -85,6 +92,8 @@ struct ThreadSlot {
   // The callback ran while `fired` was set and skipped its decision: the boundary that
   // ends `fired` signals again.
   bool missed = false;
+  // Test-only: filed by the next callback after its decision (requests.h).
+  std::vector<ParkedRequest> parked;
   int32_t* shared = nullptr;  // SharedField-indexed; V8 owns the memory (see addon.cc)
   napi_ref shared_ref = nullptr;
   double* entry = nullptr;  // EntryField-indexed, the same way

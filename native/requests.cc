@@ -63,9 +63,14 @@ bool Queue(ThreadSlot* target, Request req) {
 
 namespace {
 
-// interrupt(), and interruptAsRemote() when `as_remote`: the request is published and
-// signalled, as from another thread, without the synchronous decision of a self-interrupt.
-napi_value File(napi_env env, napi_callback_info info, bool as_remote) {
+enum class Mode {
+  kInterrupt,
+  kAsRemote,      // published and signalled as from another thread, without the
+                  // synchronous decision of a self-interrupt
+  kDuringSignal,  // parked, for the next callback to file (FileParked)
+};
+
+napi_value File(napi_env env, napi_callback_info info, Mode mode) {
   Args args(env, info, 4);
   ThreadSlot* self = args.slot();
   const uint32_t thread = args.Uint32(0);
@@ -80,6 +85,10 @@ napi_value File(napi_env env, napi_callback_info info, bool as_remote) {
     if (!clone::Serialize(env, args.Value(2), &req.reason)) return nullptr;  // DataCloneError pending
   }
   req.deliver_at = grace_ms > 0 ? AfterMs(grace_ms) : 0;
+  if (mode == Mode::kDuringSignal) {
+    self->parked.push_back(ParkedRequest{thread, std::move(req)});
+    return Int32(env, 1);
+  }
 
   int32_t answer = 0;
   {
@@ -90,7 +99,7 @@ napi_value File(napi_env env, napi_callback_info info, bool as_remote) {
     else
       answer = Queue(target, std::move(req)) ? 1 : 0;
   }
-  if (answer == 1 && thread == self->id && grace_ms <= 0 && !as_remote) {
+  if (answer == 1 && thread == self->id && grace_ms <= 0 && mode == Mode::kInterrupt) {
     // A self-interrupt is synchronous (G13): decide now, on this thread.
     if (callback::DecideNow(self)) return nullptr;
   }
@@ -99,9 +108,21 @@ napi_value File(napi_env env, napi_callback_info info, bool as_remote) {
 
 }  // namespace
 
-napi_value Interrupt(napi_env env, napi_callback_info info) { return File(env, info, false); }
+napi_value Interrupt(napi_env env, napi_callback_info info) { return File(env, info, Mode::kInterrupt); }
 
-napi_value InterruptAsRemote(napi_env env, napi_callback_info info) { return File(env, info, true); }
+napi_value InterruptAsRemote(napi_env env, napi_callback_info info) { return File(env, info, Mode::kAsRemote); }
+
+napi_value InterruptDuringSignal(napi_env env, napi_callback_info info) {
+  return File(env, info, Mode::kDuringSignal);
+}
+
+void FileParked(ThreadSlot* slot) {
+  std::vector<ParkedRequest> parked;
+  parked.swap(slot->parked);
+  registry::Locked reg;
+  for (ParkedRequest& p : parked)
+    if (ThreadSlot* target = reg.Find(p.thread)) Queue(target, std::move(p.request));
+}
 
 napi_value Snapshot(napi_env env, napi_callback_info info) {
   Args args(env, info, 1);

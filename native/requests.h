@@ -23,6 +23,16 @@ napi_value Interrupt(napi_env env, napi_callback_info info);
 // requested, and that it has not taken effect yet (docs/TESTING.md, native mutations).
 napi_value InterruptAsRemote(napi_env env, napi_callback_info info);
 
+// interruptDuringSignal(thread, token, reason, graceMs): test-only. Parks the request on
+// the caller's thread; the caller's next interrupt callback files it, as another thread
+// would, right after its own decision. The signal that filing sends is run by Node in the
+// same pass as that callback, so while a termination just decided is in flight: the race
+// that `ThreadSlot::missed` exists for, made deterministic (docs/TESTING.md).
+napi_value InterruptDuringSignal(napi_env env, napi_callback_info info);
+
+// The callback's side of interruptDuringSignal: files what the owner thread parked.
+void FileParked(ThreadSlot* slot);
+
 // snapshot(thread) -> id (0: no such thread): asks the thread for its current frames,
 // without stopping it. takeSnapshot(id, abandon) -> frames ([] when the thread was idle
 // in its event loop), or undefined while it has not answered (abandon: stop waiting).

@@ -95,6 +95,11 @@ export interface Binding {
    * a termination is requested.
    */
   interruptAsRemote(thread: number, token: number, reason: unknown, graceMs: number): number;
+  /**
+   * Internal, test-only (native/requests.h): parks the request on this thread; its next
+   * interrupt callback files it, as another thread would, right after its own decision.
+   */
+  interruptDuringSignal(thread: number, token: number, reason: unknown, graceMs: number): number;
 }
 
 /** What the watchdog thread reports (native/watchdog.cc, CallJs). */
