@@ -213,6 +213,15 @@ describe('G10: typed reasons on the same thread', () => {
     expect(after).toMatch(/^ {4}at interrupt /);
   });
 
+  it('a registered reason sent without a stack arrives without one, its frames in interruptedAt', () => {
+    const reason = new QuotaExceeded(2);
+    delete reason.stack;
+    const error = interruptedWith(reason) as QuotaExceeded & { interruptedAt: unknown[] };
+    expect(error).toBeInstanceOf(QuotaExceeded);
+    expect(error.stack).toBeUndefined();
+    expect(error.interruptedAt.length).toBeGreaterThan(0);
+  });
+
   it('a reason that cannot be cloned is a TypeError at the requester, with the clone error as its cause', () => {
     interruptible((scope) => {
       expect(() => interrupt(scope.handle, () => 1)).toThrow(TypeError);
