@@ -77,6 +77,17 @@ describe('InterruptError and TimeoutError made by users', () => {
   });
 });
 
+describe('isInterrupt()', () => {
+  it('recognises an error marked by another copy of the library (another version loaded beside this one)', () => {
+    // The mark is the process-wide symbol 'interruptible.interrupt', shared by every copy.
+    const foreign = new Error('from another copy');
+    Object.defineProperty(foreign, Symbol.for('interruptible.interrupt'), { value: true });
+    expect(isInterrupt(foreign)).toBe(true);
+    expect(isInterrupt(new Error('plain'))).toBe(false);
+    expect(Symbol.for('interruptible.interrupt') in interruptedWith('ours')).toBe(true);
+  });
+});
+
 describe('the stack of an interrupt error', () => {
   it('G11: the header line, then the frames that called the region, then the interrupted frames', () => {
     const error = interruptedWith('why');
@@ -135,6 +146,6 @@ describe('the stack of an interrupt error', () => {
     expect((error as InterruptError).interruptedAt).toEqual([]);
     expect((error as Error).stack).toMatch(/^InterruptError: region aborted before it started\n {4}at /);
     expect((error as Error).stack).not.toContain('interrupted at');
-    expect((error as Error).stack?.split('\n').pop()).toMatch(/^ {4}at /);
+    expect((error as Error).stack?.split('\n').pop()).toMatch(/^ {4}at .*:\d+:\d+\)?$/);
   });
 });

@@ -105,6 +105,15 @@ describe('bad input', () => {
     for (const bad of [{ thread: 0 }, { thread: -1 }, { region: -1 }]) {
       expect(() => interrupt({ ...h, ...bad })).toThrow(/malformed/);
     }
+    // Thread 1 is well-formed: a region token never issued is simply not active (false),
+    // or thread 1 was never registered in this process (a TypeError that says so).
+    let answer: unknown;
+    try {
+      answer = interrupt({ ...h, thread: 1, region: Number.MAX_SAFE_INTEGER });
+    } catch (error) {
+      answer = (error as Error).message;
+    }
+    expect(answer === false || /never registered/.test(String(answer))).toBe(true);
     expect(() => interrupt({ ...h, thread: 2 ** 32 - 1 })).toThrow(/never registered/);
     expect(() => interrupt({ ...h, thread: 2 ** 32 })).toThrow(/malformed/);
   });
