@@ -52,6 +52,7 @@ export function isInterrupt(error: unknown): boolean {
 }
 
 function mark(error: Error, frames: readonly InterruptFrame[]): void {
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, isInterrupt() tests for the mark's presence ('in'), and every definition of it is this same one
   Object.defineProperty(error, kInterrupt, { value: true, configurable: true });
   Object.defineProperty(error, 'interruptedAt', { value: frames, configurable: true });
 }
@@ -85,6 +86,7 @@ export function placeInterrupt<E extends Error>(make: () => E, below: Function, 
     configurable: true,
     enumerable: false,
     get() {
+      // Stryker disable next-line StringLiteral: equivalent, text without a line break adds nothing below (only raw.slice(eol) is used)
       const raw = holder.stack ?? '';
       const eol = raw.indexOf('\n');
       const header = error.message ? `${error.name}: ${error.message}` : error.name;

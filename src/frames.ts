@@ -11,6 +11,7 @@ export interface InterruptFrame {
 /** The addon's flat frames (native/stack.h) as InterruptFrames. */
 export function framesFrom(flat: ReadonlyArray<string | number>): InterruptFrame[] {
   const frames: InterruptFrame[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent, the addon's array is whole groups of four, so i + 3 never equals its length
   for (let i = 0; i + 3 < flat.length; i += 4) {
     frames.push({ function: flat[i] as string, script: flat[i + 1] as string, line: flat[i + 2] as number, column: flat[i + 3] as number });
   }

@@ -27,6 +27,7 @@ export async function threadStack(thread: number, timeout: number, exited: () =>
   for (;;) {
     const flat = b.takeSnapshot(id, false);
     if (flat !== undefined) return flat.length === 0 ? { state: 'idle', frames: null } : { state: 'running', frames: framesFrom(flat) };
+    // Stryker disable next-line EqualityOperator: timing only, the same instant of a continuous clock
     if (performance.now() >= deadline) {
       if (b.takeSnapshot(id, true) !== undefined) continue;
       return exited() ? { state: 'exited', frames: null } : { state: 'unresponsive', frames: null };

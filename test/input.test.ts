@@ -86,6 +86,48 @@ describe('bad input', () => {
     expect(() => registerInterruptType(Other)).toThrow(/already registered/);
   });
 
+  it('registerInterruptType() says what is wrong: not an Error class, or a class without a name', () => {
+    for (const bad of [null, undefined, 42, {}, class NotAnError {}]) {
+      expect(() => registerInterruptType(bad as never)).toThrow(new TypeError('registerInterruptType expects an Error class'));
+    }
+    const anonymous = [class extends Error {}][0]!;
+    expect(anonymous.name).toBe('');
+    expect(() => registerInterruptType(anonymous)).toThrow(new TypeError('registerInterruptType expects a named class'));
+  });
+
+  it('a handle whose process is not a number is malformed, not "another process"', () => {
+    const h = currentThreadHandle();
+    expect(() => interrupt({ ...h, process: String(h.process) } as never)).toThrow(/malformed/);
+  });
+
+  it('thread 2^32 - 1 is a well-formed handle (never registered here); 0, -1, 2^32 and a negative region are malformed', () => {
+    const h = currentThreadHandle();
+    for (const bad of [{ thread: 0 }, { thread: -1 }, { region: -1 }]) {
+      expect(() => interrupt({ ...h, ...bad })).toThrow(/malformed/);
+    }
+    // Thread 1 is well-formed: a region token never issued is simply not active (false),
+    // or thread 1 was never registered in this process (a TypeError that says so).
+    let answer: unknown;
+    try {
+      answer = interrupt({ ...h, thread: 1, region: Number.MAX_SAFE_INTEGER });
+    } catch (error) {
+      answer = (error as Error).message;
+    }
+    expect(answer === false || /never registered/.test(String(answer))).toBe(true);
+    expect(() => interrupt({ ...h, thread: 2 ** 32 - 1 })).toThrow(/never registered/);
+    expect(() => interrupt({ ...h, thread: 2 ** 32 })).toThrow(/malformed/);
+  });
+
+  it('the longest grace period, 2^31 - 1 ms, is accepted', () => {
+    const result = interruptible((scope) => {
+      expect(interrupt(scope.handle, 'much later', { grace: 2 ** 31 - 1 })).toBe(true);
+      expect(scope.interrupted).toBe(true);
+      return 'ended within its grace period';
+    });
+    expect(result).toBe('ended within its grace period');
+    expect(() => interruptible((scope) => interrupt(scope.handle, 'x', { grace: 2 ** 31 }))).toThrow(RangeError);
+  });
+
   it('a handle naming thread 2^32 + 1 is a TypeError, never thread 1', () => {
     const h = currentThreadHandle();
     const result = interruptible(() => {

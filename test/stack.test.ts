@@ -67,6 +67,48 @@ describe('G11: where it stopped', () => {
     expect(top?.script).toMatch(/stack\.test\.ts$/);
   });
 
+  it('checkpoint() leaves Error.prepareStackTrace as it found it', () => {
+    const previous = Error.prepareStackTrace;
+    const mine = (error: Error) => `mine: ${error.message}`;
+    Error.prepareStackTrace = mine;
+    try {
+      try {
+        interruptible((scope) => {
+          interrupt(scope.handle, 'soft', { grace: 60_000 });
+          scope.checkpoint();
+        });
+      } catch {
+        /* the checkpoint's error */
+      }
+      expect(Error.prepareStackTrace).toBe(mine);
+      expect(new Error('after').stack).toBe('mine: after');
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+  });
+
+  it('a checkpoint() error names a frame without a function name or a script with "", as the addon does', () => {
+    const topFrame = (run: () => void) => {
+      try {
+        interruptible((scope) => {
+          interrupt(scope.handle, 'soft', { grace: 60_000 });
+          run.call(scope);
+        });
+      } catch (error) {
+        return (error as InterruptError).interruptedAt[0];
+      }
+      throw new Error('not interrupted');
+    };
+    // an anonymous function (no name to infer from a binding)
+    const anonymous = topFrame([function (this: { checkpoint(): void }) { this.checkpoint(); }][0]!);
+    expect(anonymous).toMatchObject({ function: '' });
+    expect(anonymous?.script).toMatch(/stack\.test\.ts$/);
+    // code made by new Function has no script name
+    const evaluated = topFrame(new Function('this.checkpoint();') as () => void);
+    expect(evaluated).toMatchObject({ script: '' });
+    expect(evaluated?.line).toBeGreaterThan(0);
+  });
+
   it('frames are captured on the target thread (a worker)', async () => {
     const a = await Agent.start();
     try {

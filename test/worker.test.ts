@@ -1,7 +1,7 @@
 // StoppableWorker: the ladder, interrupt, stack, state.
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { StopRequestedError, StoppableWorker, stopRequested, stopSignal, throwIfStopRequested, type WorkerState } from '../dist/index.js';
+import { StopRequestedError, StoppableWorker, stopRequested, stopSignal, throwIfStopRequested, type StackSnapshot, type WorkerState } from '../dist/index.js';
 import { sleepChildRunning, sleepChildren } from './helpers.js';
 
 const script = new URL('./fixtures/stoppable.mjs', import.meta.url);
@@ -343,6 +343,21 @@ describe('StoppableWorker: interrupt, stack, state', () => {
     await next('interrupted: y');
     await w.terminate();
     expect(seen).toContain('running');
+  });
+
+  it('stack() asked as the worker exits answers "exited" at once, not after its timeout', async () => {
+    const { w } = await started();
+    // Before the StoppableWorker sees the exit: the thread has left the addon's registry.
+    const asked = new Promise<[StackSnapshot, number]>((resolve) => {
+      w.worker.prependOnceListener('exit', () => {
+        const start = performance.now();
+        void w.stack({ timeout: 60_000 }).then((s) => resolve([s, performance.now() - start]));
+      });
+    });
+    await w.terminate();
+    const [snapshot, ms] = await asked;
+    expect(snapshot).toEqual({ state: 'exited', frames: null });
+    expect(ms).toBeLessThan(30_000);
   });
 
   it('state follows the worker, and state events report each change', async () => {
