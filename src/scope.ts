@@ -79,7 +79,8 @@ export class ScopeImpl implements Scope {
   }
 
   get interrupted(): boolean {
-    if (this.end === RegionEnd.Awaiting) return this.#controller?.signal.aborted ?? false;
+    // Awaiting: false. A request for an async region ends it (src/async-region.ts), and
+    // Interrupted says so from then on.
     if (this.end !== RegionEnd.Active) return this.end === RegionEnd.Interrupted;
     return pendingFor(this.token, false) !== null;
   }
@@ -116,10 +117,9 @@ export class ScopeImpl implements Scope {
   }
 
   checkpoint(): void {
-    if (this.end === RegionEnd.Awaiting) {
-      if (this.#controller?.signal.aborted) throw this.#controller.signal.reason;
-      return;
-    }
+    // Nothing to throw while an async region awaits: a request ends it at once, and from
+    // then on it has ended (ERR_INVALID_STATE below, as for any ended region).
+    if (this.end === RegionEnd.Awaiting) return;
     if (this.end !== RegionEnd.Active) throw stateError('scope.checkpoint() called after its region ended');
     // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
     // what a shield between the target region and here holds back.
