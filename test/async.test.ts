@@ -150,6 +150,124 @@ describe('async regions', () => {
       process.off('warning', onWarning);
     }
   });
+
+  it('G3: while an async region awaits, other regions come and go: its cleanups wait for its own promise', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = interruptible(async (scope) => {
+      scope.defer(() => log.push('async cleanup'));
+      await gate;
+      return 'done';
+    });
+    expect(interruptible((scope) => (scope.defer(() => log.push('sync cleanup')), 'sync'))).toBe('sync');
+    expect(() =>
+      interruptible((scope) => {
+        interrupt(scope.handle, 'stop');
+        for (;;);
+      }),
+    ).toThrow(InterruptError);
+    expect(log).toEqual(['sync cleanup']);
+    release();
+    expect(await running).toBe('done');
+    expect(log).toEqual(['sync cleanup', 'async cleanup']);
+  });
+
+  it('G12: a request accepted just before the promise rejects wins; the own error is kept as `suppressed`, as on SuppressedError', async () => {
+    const own = new RangeError('own failure');
+    const error = (await interruptible(async (scope) => {
+      await null;
+      expect(interrupt(scope.handle, 'just in time')).toBe(true);
+      throw own;
+    }).catch((e: unknown) => e)) as InterruptError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe('just in time');
+    expect(Object.getOwnPropertyDescriptor(error, 'suppressed')).toEqual({ value: own, writable: true, configurable: true, enumerable: false });
+  });
+
+  it('an interrupted async region that had nothing to suppress has no `suppressed`', async () => {
+    let handle!: InterruptHandle;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      await sleep(2_000);
+    });
+    interrupt(handle, 'stop');
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptError);
+    expect('suppressed' in (error as object)).toBe(false);
+  });
+
+  it('G8: an async region past its deadline rejects with a TimeoutError that names the region and its timeout; the region has ended', async () => {
+    let handle!: InterruptHandle;
+    const error = (await interruptible(
+      async (scope) => {
+        handle = scope.handle;
+        await sleep(2_000);
+      },
+      { timeout: 30, name: 'fetch' },
+    ).catch((e: unknown) => e)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/^region "fetch" timed out after 30 ms/);
+    expect(error.timeout).toBe(30);
+    expect(interrupt(handle, 'too late')).toBe(false); // the region has ended
+  });
+
+  it('two cleanups that throw after an async region fulfilled: the first to run rejects it, the second is a warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const first = new Error('first to run');
+      const result = interruptible(async (scope) => {
+        scope.defer(() => {
+          throw new Error('second to run');
+        });
+        scope.defer(() => {
+          throw first;
+        });
+        await null;
+        return 'fulfilled';
+      });
+      await expect(result).rejects.toBe(first);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => [w.name, w.message])).toEqual([['InterruptibleCleanupWarning', expect.stringMatching(/second to run/)]]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('while an async region awaits, interrupted is false and checkpoint() returns; once it was interrupted, its later code sees interrupted, and checkpoint() says the region ended', async () => {
+    let handle!: InterruptHandle;
+    const seen: unknown[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let after!: Promise<void>;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      await null;
+      seen.push(scope.interrupted);
+      scope.checkpoint(); // nothing pending: returns
+      seen.push('checkpoint returned');
+      after = gate.then(() => {
+        seen.push(scope.interrupted);
+        try {
+          scope.checkpoint();
+        } catch (e) {
+          seen.push((e as { code?: string }).code);
+        }
+      });
+      await after;
+    });
+    await null;
+    await null;
+    expect(seen).toEqual([false, 'checkpoint returned']);
+    expect(interrupt(handle, 'stop')).toBe(true);
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptError);
+    release();
+    await after;
+    expect(seen).toEqual([false, 'checkpoint returned', true, 'ERR_INVALID_STATE']);
+  });
 });
 
 describe('async regions, across threads', () => {
