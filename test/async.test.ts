@@ -7,6 +7,24 @@ import { Agent } from './helpers.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('async regions', () => {
+  // First in this file: the thread's first async region (the one that installs the
+  // addon's listener for requests to async regions) is interrupted while it awaits.
+  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
+    let handle!: InterruptHandle;
+    let reason: unknown;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
+      await sleep(2_000);
+    });
+    expect(interrupt(handle, 'stop waiting')).toBe(true);
+    const error = (await running.catch((e: unknown) => e)) as InterruptError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe('stop waiting');
+    expect(reason).toBe(error);
+    expect(interrupt(handle)).toBe(false); // the region has ended
+  });
+
   it('the types say so: a promise for an async function, a value for a synchronous one', async () => {
     const p: Promise<number> = interruptible(async () => 1);
     const n: number = interruptible(() => 2);
@@ -46,22 +64,6 @@ describe('async regions', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(after).toBeGreaterThanOrEqual(200);
     expect(after).toBeLessThan(1_200);
-  });
-
-  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
-    let handle!: InterruptHandle;
-    let reason: unknown;
-    const running = interruptible(async (scope) => {
-      handle = scope.handle;
-      scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
-      await sleep(2_000);
-    });
-    expect(interrupt(handle, 'stop waiting')).toBe(true);
-    const error = (await running.catch((e: unknown) => e)) as InterruptError;
-    expect(error).toBeInstanceOf(InterruptError);
-    expect(error.reason).toBe('stop waiting');
-    expect(reason).toBe(error);
-    expect(interrupt(handle)).toBe(false); // the region has ended
   });
 
   it('G12: a request accepted just before the promise fulfils still ends the region with that interrupt', async () => {
