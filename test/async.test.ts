@@ -1,7 +1,7 @@
 // Regions whose function returns a promise: the deadline, interrupts and the signal keep
 // acting until it settles; cleanups run when it settles, however it settles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle } from '../dist/index.js';
+import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle, type Scope } from '../dist/index.js';
 import { Agent } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -9,16 +9,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('async regions', () => {
   // First in this file: the thread's first async region (the one that installs the
   // addon's listener for requests to async regions) is interrupted while it awaits.
-  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
+  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError at once, and the signal says so', async () => {
     let handle!: InterruptHandle;
     let reason: unknown;
     const running = interruptible(async (scope) => {
       handle = scope.handle;
       scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
-      await sleep(2_000);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, 20_000);
+        scope.signal.addEventListener('abort', () => clearTimeout(timer));
+      });
     });
+    const t0 = performance.now();
     expect(interrupt(handle, 'stop waiting')).toBe(true);
     const error = (await running.catch((e: unknown) => e)) as InterruptError;
+    expect(performance.now() - t0).toBeLessThan(10_000); // not when what it awaits settles
     expect(error).toBeInstanceOf(InterruptError);
     expect(error.reason).toBe('stop waiting');
     expect(reason).toBe(error);
@@ -244,8 +249,10 @@ describe('async regions', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let after!: Promise<void>;
+    let kept!: Scope;
     const running = interruptible(async (scope) => {
       handle = scope.handle;
+      kept = scope;
       await null;
       seen.push(scope.interrupted);
       scope.checkpoint(); // nothing pending: returns
@@ -269,6 +276,30 @@ describe('async regions', () => {
     release();
     await after;
     expect(seen).toEqual([false, 'checkpoint returned', true, 'ERR_INVALID_STATE']);
+    // fn's own promise settles after that: the region stays ended by its interrupt.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(kept.interrupted).toBe(true);
+    expect(kept.signal.aborted).toBe(true);
+  });
+
+  it('an async region that fulfilled or rejected by itself has ended: not interrupted, its signal never aborts, defer() and checkpoint() say it ended', async () => {
+    const scopes: Scope[] = [];
+    await interruptible(async (scope) => {
+      scopes.push(scope);
+      await null;
+      return 'fulfilled';
+    });
+    await interruptible(async (scope) => {
+      scopes.push(scope);
+      await null;
+      throw new RangeError('own');
+    }).catch(() => {});
+    for (const scope of scopes) {
+      expect(scope.interrupted).toBe(false);
+      expect(scope.signal.aborted).toBe(false);
+      expect(() => scope.defer(() => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+      expect(() => scope.checkpoint()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    }
   });
 });
 
