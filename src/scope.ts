@@ -96,16 +96,10 @@ export class ScopeImpl implements Scope {
   /** The region ended by an interrupt: its signal aborts with that error (now, or when first read). */
   aborted(error: unknown): void {
     this.#error = error;
-    // Inside the signal's dispatch: a throwing listener must not replace the region's error.
-    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
-      try {
-        this.#controller.abort(error);
-      } catch (listenerError) {
-        queueMicrotask(() => {
-          throw listenerError;
-        });
-      }
-    }
+    // abort() never throws: an exception in a listener is reported (process
+    // 'uncaughtException'), as the DOM spec has EventTarget do, so it cannot replace the
+    // region's error.
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort(error);
   }
 
   defer(cleanup: () => void): void {
