@@ -1,7 +1,7 @@
 // Regions on one thread: outcomes, nesting, cleanups, life after an interrupt.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, type Scope } from '../dist/index.js';
+import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, withTimeout, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { encodeReason } from '../dist/reasons.js';
 import { spin } from './helpers.js';
@@ -284,6 +284,58 @@ describe('G5: nested regions, seen through checkpoint()', () => {
       { name: 'a' },
     );
     expect(messages).toEqual([expect.stringMatching(/^region "b" interrupted: middle/), expect.stringMatching(/^region "d" interrupted: own/)]);
+  });
+});
+
+describe('scope.signal', () => {
+  it("aborts as an interrupt ends the region, with the region's error as its reason; read after the region ended, it is already aborted", () => {
+    let inside!: AbortSignal;
+    let heard: unknown = 'nothing';
+    let kept!: Scope;
+    let error: unknown;
+    try {
+      interruptible((scope) => {
+        inside = scope.signal;
+        inside.addEventListener('abort', () => (heard = inside.reason));
+        kept = scope;
+        interrupt(scope.handle, 'stop');
+        spin();
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InterruptError);
+    expect([inside.aborted, inside.reason, heard]).toEqual([true, error, error]);
+    expect(kept.signal).toBe(inside);
+    let unread!: Scope;
+    try {
+      withTimeout(5, (scope) => {
+        unread = scope;
+        spin();
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TimeoutError);
+    // Its signal was never read while it ran: made now, already aborted with that error.
+    expect([unread.signal.aborted, unread.signal.reason]).toEqual([true, error]);
+  });
+
+  it('a region that returns or throws its own error: its signal never aborts', () => {
+    const scopes: Scope[] = [];
+    interruptible((scope) => {
+      scopes.push(scope);
+      return scope.signal.aborted;
+    });
+    try {
+      interruptible((scope) => {
+        scopes.push(scope);
+        throw new RangeError('own');
+      });
+    } catch {
+      /* its own error */
+    }
+    expect(scopes.map((scope) => scope.signal.aborted)).toEqual([false, false]);
   });
 });
 
