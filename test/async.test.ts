@@ -30,6 +30,11 @@ describe('async regions', () => {
     expect(interrupt(handle)).toBe(false); // the region has ended
   });
 
+  it('an async region without a timeout may await as long as it likes', async () => {
+    expect(await interruptible(async () => (await sleep(50), 'slow'))).toBe('slow');
+    expect(await interruptible(async () => (await sleep(50), 'slow'), { name: 'untimed' })).toBe('slow');
+  });
+
   it('the types say so: a promise for an async function, a value for a synchronous one', async () => {
     const p: Promise<number> = interruptible(async () => 1);
     const n: number = interruptible(() => 2);

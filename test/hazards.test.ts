@@ -72,6 +72,18 @@ describe('hazards: repaired by the boundary', () => {
     expect(als.getStore()).toBe('entered');
   });
 
+  it('AsyncLocalStorage.enterWith() in an outer region, then an inner region comes and goes: the outer region, interrupted, still rolls it back', () => {
+    const als = new AsyncLocalStorage<string>();
+    als.enterWith('before');
+    interruptedBy((scope) => {
+      als.enterWith('outer');
+      interruptible(() => als.enterWith('inner'));
+      interrupt(scope.handle);
+      spin();
+    });
+    expect(als.getStore()).toBe('before');
+  });
+
   it('require() of a module that finished loading inside an interrupted region: it stays cached, evaluated once', () => {
     const file = tempModule('globalThis.__evaluations = (globalThis.__evaluations ?? 0) + 1;\nexports.value = 42;\n');
     hooks.__evaluations = 0;

@@ -158,6 +158,40 @@ describe('a region on the main thread', () => {
   });
 });
 
+describe('G12: the interrupt that checkpoint() threw', () => {
+  it("is the region's interrupt: a deadline that passes while it propagates does not replace it", () => {
+    // JSON.parse never checks for interrupts: the 20 ms deadline passes inside it (it takes
+    // ~100 ms here) while the checkpoint error is on its way out.
+    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let thrown: unknown;
+      let error: unknown;
+      try {
+        interruptible(
+          (scope) => {
+            interrupt(scope.handle, 'soft', { grace: 60_000 });
+            try {
+              scope.checkpoint();
+            } catch (e) {
+              thrown = e;
+              JSON.parse(big);
+              throw e;
+            }
+          },
+          { timeout: 20 },
+        );
+      } catch (e) {
+        error = e;
+      }
+      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      expect(error).toBe(thrown);
+      expect((error as InterruptError).reason).toBe('soft');
+      return;
+    }
+    throw new Error('checkpoint() never ran before the deadline');
+  });
+});
+
 describe('G1: requests outlive nothing', () => {
   it('requests still queued when their region ends are dropped with it; the next region is untouched', () => {
     const shared = addon!.shared;
