@@ -94,6 +94,7 @@ function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undef
   const depth = regions.depth;
   regions.push(scope);
   const onAbort = signal && (() => abortRegion(scope, signal!.reason));
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, a signal aborts once and every way out of run() below removes the listener
   if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
   let result: T | object;
   try {

@@ -120,6 +120,7 @@ export class ScopeImpl implements Scope {
     const pending = pendingFor(this.token, true);
     if (pending !== null) {
       const error = errorFor(pending, regions.find(pending.token), currentFrames(this.checkpoint), this.checkpoint);
+      // Stryker disable next-line BooleanLiteral: equivalent, nothing redefines this internal symbol's property
       Object.defineProperty(error, kCheckpointOf, { value: pending.token, configurable: true });
       throw error;
     }
