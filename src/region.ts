@@ -158,6 +158,7 @@ function abortRegion(scope: ScopeImpl, reason: unknown): void {
  */
 function finish(depth: number, how: RegionEnd): void {
   const ending = regions.scopes[depth]!;
+  // Stryker disable next-line ArithmeticOperator,BlockStatement: equivalent, the slow path below does the same for one scope without cleanups
   if (regions.depth === depth + 1 && ending.cleanups === undefined) {
     regions.pop().end = how;
     shared[SHIELD_DEPTH] = ending.shieldDepth;

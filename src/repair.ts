@@ -50,8 +50,9 @@ function patchAsyncLocalStorage(): void {
     record(this);
     try {
       return run.call(this, store, callback, ...args);
-      // Stryker disable next-line BlockStatement: equivalent, a completed run's records would restore the values its own finally restored (the earliest record per store wins the undo)
-    } finally {
+    }
+    // Stryker disable next-line BlockStatement: equivalent, a completed run's records would restore the values its own finally restored (the earliest record per store wins the undo)
+    finally {
       stores.length = mark; // run's own finally ran: nothing to undo
     }
   };
