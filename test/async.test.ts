@@ -197,6 +197,20 @@ describe('async regions', () => {
     expect(Object.getOwnPropertyDescriptor(error, 'suppressed')).toEqual({ value: own, writable: true, configurable: true, enumerable: false });
   });
 
+  it('G14: an async region whose deadline passed before a request was accepted ends with its TimeoutError', async () => {
+    const error = await interruptible(
+      async (scope) => {
+        await null; // after the synchronous part: this code runs outside the boundary
+        const t0 = performance.now();
+        while (performance.now() - t0 < 40); // past the 20 ms deadline: its timer is due
+        expect(interrupt(scope.handle, 'after the deadline')).toBe(true);
+        await sleep(2_000);
+      },
+      { timeout: 20 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+
   it('an interrupted async region that had nothing to suppress has no `suppressed`', async () => {
     let handle!: InterruptHandle;
     const running = interruptible(async (scope) => {

@@ -190,6 +190,39 @@ describe('G12: the interrupt that checkpoint() threw', () => {
     }
     throw new Error('checkpoint() never ran before the deadline');
   });
+
+  it("is only its own region's: an inner region whose deadline passes while an outer region's checkpoint error leaves it throws its TimeoutError, keeping that error as `suppressed`", () => {
+    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let thrown: unknown;
+      let error: unknown;
+      try {
+        interruptible((outer) => {
+          interrupt(outer.handle, 'outer soft', { grace: 60_000 });
+          interruptible(
+            (inner) => {
+              try {
+                inner.checkpoint(); // throws the outer region's interrupt
+              } catch (e) {
+                thrown = e;
+                JSON.parse(big); // never checks: the inner 20 ms deadline passes in here
+                throw e;
+              }
+            },
+            { timeout: 20 },
+          );
+        });
+      } catch (e) {
+        error = e;
+      }
+      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeout).toBe(20);
+      expect((error as { suppressed?: unknown }).suppressed).toBe(thrown);
+      return;
+    }
+    throw new Error('checkpoint() never ran before the deadline');
+  });
 });
 
 describe('G1: requests outlive nothing', () => {
