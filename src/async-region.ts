@@ -35,6 +35,7 @@ type Ending = { ok: true; value: unknown } | { ok: false; error: unknown; interr
 export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, leftMs: number | undefined, signal: AbortSignal | undefined): Promise<unknown> {
   const b = addon as Binding;
   if (!listening) {
+    // Stryker disable next-line BooleanLiteral: equivalent, setting the same listener again changes nothing
     listening = true;
     b.setAsyncListener(onRequest);
   }
@@ -51,6 +52,7 @@ export function continueAsync(scope: ScopeImpl, promise: PromiseLike<unknown>, l
         scope.signalReason = signal.reason;
         b.interrupt(b.thread, scope.token, signalAborted, 0);
       };
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, a signal aborts once and end() removes the listener
       signal.addEventListener('abort', region.onAbort, { once: true });
     }
     promise.then(

@@ -33,11 +33,13 @@ class RegionStack {
   push(scope: ScopeImpl): void {
     if (this.scopes.length === 0 && this.#hooks.length !== 0) for (const h of this.#hooks) h.enter();
     this.scopes.push(scope);
+    // Stryker disable next-line UpdateOperator: equivalent, a count below zero only turns scope.ts's pendingFor fast path off (the addon's pending() answers the same)
     if (scope.timeout > 0) this.timed++;
   }
 
   pop(): ScopeImpl {
     const scope = this.scopes.pop()!;
+    // Stryker disable next-line UpdateOperator: equivalent, a count left above zero only turns scope.ts's pendingFor fast path off (the addon's pending() answers the same)
     if (scope.timeout > 0) this.timed--;
     if (this.scopes.length === 0 && this.#hooks.length !== 0) for (const h of this.#hooks) h.exit();
     return scope;

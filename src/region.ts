@@ -94,6 +94,7 @@ function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undef
   const depth = regions.depth;
   regions.push(scope);
   const onAbort = signal && (() => abortRegion(scope, signal!.reason));
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, a signal aborts once and every way out of run() below removes the listener
   if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
   let result: T | object;
   try {
@@ -157,6 +158,7 @@ function abortRegion(scope: ScopeImpl, reason: unknown): void {
  */
 function finish(depth: number, how: RegionEnd): void {
   const ending = regions.scopes[depth]!;
+  // Stryker disable next-line ArithmeticOperator,BlockStatement: equivalent, the slow path below does the same for one scope without cleanups
   if (regions.depth === depth + 1 && ending.cleanups === undefined) {
     regions.pop().end = how;
     shared[SHIELD_DEPTH] = ending.shieldDepth;

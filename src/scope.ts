@@ -79,7 +79,8 @@ export class ScopeImpl implements Scope {
   }
 
   get interrupted(): boolean {
-    if (this.end === RegionEnd.Awaiting) return this.#controller?.signal.aborted ?? false;
+    // Awaiting: false. A request for an async region ends it (src/async-region.ts), and
+    // Interrupted says so from then on.
     if (this.end !== RegionEnd.Active) return this.end === RegionEnd.Interrupted;
     return pendingFor(this.token, false) !== null;
   }
@@ -95,16 +96,10 @@ export class ScopeImpl implements Scope {
   /** The region ended by an interrupt: its signal aborts with that error (now, or when first read). */
   aborted(error: unknown): void {
     this.#error = error;
-    // Inside the signal's dispatch: a throwing listener must not replace the region's error.
-    if (this.#controller !== undefined && !this.#controller.signal.aborted) {
-      try {
-        this.#controller.abort(error);
-      } catch (listenerError) {
-        queueMicrotask(() => {
-          throw listenerError;
-        });
-      }
-    }
+    // abort() never throws: an exception in a listener is reported (process
+    // 'uncaughtException'), as the DOM spec has EventTarget do, so it cannot replace the
+    // region's error.
+    if (this.#controller !== undefined && !this.#controller.signal.aborted) this.#controller.abort(error);
   }
 
   defer(cleanup: () => void): void {
@@ -116,16 +111,16 @@ export class ScopeImpl implements Scope {
   }
 
   checkpoint(): void {
-    if (this.end === RegionEnd.Awaiting) {
-      if (this.#controller?.signal.aborted) throw this.#controller.signal.reason;
-      return;
-    }
+    // Nothing to throw while an async region awaits: a request ends it at once, and from
+    // then on it has ended (ERR_INVALID_STATE below, as for any ended region).
+    if (this.end === RegionEnd.Awaiting) return;
     if (this.end !== RegionEnd.Active) throw stateError('scope.checkpoint() called after its region ended');
     // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
     // what a shield between the target region and here holds back.
     const pending = pendingFor(this.token, true);
     if (pending !== null) {
       const error = errorFor(pending, regions.find(pending.token), currentFrames(this.checkpoint), this.checkpoint);
+      // Stryker disable next-line BooleanLiteral: equivalent, nothing redefines this internal symbol's property
       Object.defineProperty(error, kCheckpointOf, { value: pending.token, configurable: true });
       throw error;
     }

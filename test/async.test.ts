@@ -1,12 +1,40 @@
 // Regions whose function returns a promise: the deadline, interrupts and the signal keep
 // acting until it settles; cleanups run when it settles, however it settles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle } from '../dist/index.js';
+import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle, type Scope } from '../dist/index.js';
 import { Agent } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('async regions', () => {
+  // First in this file: the thread's first async region (the one that installs the
+  // addon's listener for requests to async regions) is interrupted while it awaits.
+  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError at once, and the signal says so', async () => {
+    let handle!: InterruptHandle;
+    let reason: unknown;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, 20_000);
+        scope.signal.addEventListener('abort', () => clearTimeout(timer));
+      });
+    });
+    const t0 = performance.now();
+    expect(interrupt(handle, 'stop waiting')).toBe(true);
+    const error = (await running.catch((e: unknown) => e)) as InterruptError;
+    expect(performance.now() - t0).toBeLessThan(10_000); // not when what it awaits settles
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe('stop waiting');
+    expect(reason).toBe(error);
+    expect(interrupt(handle)).toBe(false); // the region has ended
+  });
+
+  it('an async region without a timeout may await as long as it likes', async () => {
+    expect(await interruptible(async () => (await sleep(50), 'slow'))).toBe('slow');
+    expect(await interruptible(async () => (await sleep(50), 'slow'), { name: 'untimed' })).toBe('slow');
+  });
+
   it('the types say so: a promise for an async function, a value for a synchronous one', async () => {
     const p: Promise<number> = interruptible(async () => 1);
     const n: number = interruptible(() => 2);
@@ -46,22 +74,6 @@ describe('async regions', () => {
     expect(error).toBeInstanceOf(TimeoutError);
     expect(after).toBeGreaterThanOrEqual(200);
     expect(after).toBeLessThan(1_200);
-  });
-
-  it('G12: interrupt(scope.handle) after the synchronous part rejects with InterruptError, and the signal says so', async () => {
-    let handle!: InterruptHandle;
-    let reason: unknown;
-    const running = interruptible(async (scope) => {
-      handle = scope.handle;
-      scope.signal.addEventListener('abort', () => (reason = scope.signal.reason));
-      await sleep(2_000);
-    });
-    expect(interrupt(handle, 'stop waiting')).toBe(true);
-    const error = (await running.catch((e: unknown) => e)) as InterruptError;
-    expect(error).toBeInstanceOf(InterruptError);
-    expect(error.reason).toBe('stop waiting');
-    expect(reason).toBe(error);
-    expect(interrupt(handle)).toBe(false); // the region has ended
   });
 
   it('G12: a request accepted just before the promise fulfils still ends the region with that interrupt', async () => {
@@ -148,6 +160,164 @@ describe('async regions', () => {
       expect(warnings[0]!.message).toMatch(/a deferred cleanup threw after its region had already failed: .*cleanup failed/);
     } finally {
       process.off('warning', onWarning);
+    }
+  });
+
+  it('G3: while an async region awaits, other regions come and go: its cleanups wait for its own promise', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const running = interruptible(async (scope) => {
+      scope.defer(() => log.push('async cleanup'));
+      await gate;
+      return 'done';
+    });
+    expect(interruptible((scope) => (scope.defer(() => log.push('sync cleanup')), 'sync'))).toBe('sync');
+    expect(() =>
+      interruptible((scope) => {
+        interrupt(scope.handle, 'stop');
+        for (;;);
+      }),
+    ).toThrow(InterruptError);
+    expect(log).toEqual(['sync cleanup']);
+    release();
+    expect(await running).toBe('done');
+    expect(log).toEqual(['sync cleanup', 'async cleanup']);
+  });
+
+  it('G12: a request accepted just before the promise rejects wins; the own error is kept as `suppressed`, as on SuppressedError', async () => {
+    const own = new RangeError('own failure');
+    const error = (await interruptible(async (scope) => {
+      await null;
+      expect(interrupt(scope.handle, 'just in time')).toBe(true);
+      throw own;
+    }).catch((e: unknown) => e)) as InterruptError;
+    expect(error).toBeInstanceOf(InterruptError);
+    expect(error.reason).toBe('just in time');
+    expect(Object.getOwnPropertyDescriptor(error, 'suppressed')).toEqual({ value: own, writable: true, configurable: true, enumerable: false });
+  });
+
+  it('G14: an async region whose deadline passed before a request was accepted ends with its TimeoutError', async () => {
+    const error = await interruptible(
+      async (scope) => {
+        await null; // after the synchronous part: this code runs outside the boundary
+        const t0 = performance.now();
+        while (performance.now() - t0 < 40); // past the 20 ms deadline: its timer is due
+        expect(interrupt(scope.handle, 'after the deadline')).toBe(true);
+        await sleep(2_000);
+      },
+      { timeout: 20 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+  });
+
+  it('an interrupted async region that had nothing to suppress has no `suppressed`', async () => {
+    let handle!: InterruptHandle;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      await sleep(2_000);
+    });
+    interrupt(handle, 'stop');
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptError);
+    expect('suppressed' in (error as object)).toBe(false);
+  });
+
+  it('G8: an async region past its deadline rejects with a TimeoutError that names the region and its timeout; the region has ended', async () => {
+    let handle!: InterruptHandle;
+    const error = (await interruptible(
+      async (scope) => {
+        handle = scope.handle;
+        await sleep(2_000);
+      },
+      { timeout: 30, name: 'fetch' },
+    ).catch((e: unknown) => e)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/^region "fetch" timed out after 30 ms/);
+    expect(error.timeout).toBe(30);
+    expect(interrupt(handle, 'too late')).toBe(false); // the region has ended
+  });
+
+  it('two cleanups that throw after an async region fulfilled: the first to run rejects it, the second is a warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const first = new Error('first to run');
+      const result = interruptible(async (scope) => {
+        scope.defer(() => {
+          throw new Error('second to run');
+        });
+        scope.defer(() => {
+          throw first;
+        });
+        await null;
+        return 'fulfilled';
+      });
+      await expect(result).rejects.toBe(first);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => [w.name, w.message])).toEqual([['InterruptibleCleanupWarning', expect.stringMatching(/second to run/)]]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('while an async region awaits, interrupted is false and checkpoint() returns; once it was interrupted, its later code sees interrupted, and checkpoint() says the region ended', async () => {
+    let handle!: InterruptHandle;
+    const seen: unknown[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let after!: Promise<void>;
+    let kept!: Scope;
+    const running = interruptible(async (scope) => {
+      handle = scope.handle;
+      kept = scope;
+      await null;
+      seen.push(scope.interrupted);
+      scope.checkpoint(); // nothing pending: returns
+      seen.push('checkpoint returned');
+      after = gate.then(() => {
+        seen.push(scope.interrupted);
+        try {
+          scope.checkpoint();
+        } catch (e) {
+          seen.push((e as { code?: string }).code);
+        }
+      });
+      await after;
+    });
+    await null;
+    await null;
+    expect(seen).toEqual([false, 'checkpoint returned']);
+    expect(interrupt(handle, 'stop')).toBe(true);
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptError);
+    release();
+    await after;
+    expect(seen).toEqual([false, 'checkpoint returned', true, 'ERR_INVALID_STATE']);
+    // fn's own promise settles after that: the region stays ended by its interrupt.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(kept.interrupted).toBe(true);
+    expect(kept.signal.aborted).toBe(true);
+  });
+
+  it('an async region that fulfilled or rejected by itself has ended: not interrupted, its signal never aborts, defer() and checkpoint() say it ended', async () => {
+    const scopes: Scope[] = [];
+    await interruptible(async (scope) => {
+      scopes.push(scope);
+      await null;
+      return 'fulfilled';
+    });
+    await interruptible(async (scope) => {
+      scopes.push(scope);
+      await null;
+      throw new RangeError('own');
+    }).catch(() => {});
+    for (const scope of scopes) {
+      expect(scope.interrupted).toBe(false);
+      expect(scope.signal.aborted).toBe(false);
+      expect(() => scope.defer(() => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+      expect(() => scope.checkpoint()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
     }
   });
 });

@@ -31,7 +31,100 @@ function interruptedBy(fn: (scope: Scope) => unknown): InterruptError {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
+const requireHere = createRequire(import.meta.url);
+let modules = 0;
+/** Writes a CommonJS module to a fresh file; returns its path. */
+function tempModule(source: string): string {
+  const file = join(tmpdir(), `interruptible-hazard-${process.pid}-${++modules}.cjs`);
+  writeFileSync(file, source);
+  return file;
+}
+/** What the temporary modules reach through globalThis. */
+const hooks = globalThis as { __stopHere?: () => void; __evaluations?: number; __lib?: unknown };
+
 describe('hazards: repaired by the boundary', () => {
+  // First in this file, so that it is the test that enters the thread's first region (the
+  // one that installs the repairs): both repairs must be in place by then.
+  it('AsyncLocalStorage.run() around a require() whose module is interrupted at load: the store is put back, the module unloaded', () => {
+    const als = new AsyncLocalStorage<string>();
+    als.enterWith('outer');
+    const file = tempModule('exports.first = 1;\nglobalThis.__stopHere?.();\nexports.second = 2;\n');
+    interruptedBy((scope) =>
+      als.run('inner', () => {
+        hooks.__stopHere = () => interrupt(scope.handle, 'at load'); // immediate (G13)
+        return requireHere(file);
+      }),
+    );
+    delete hooks.__stopHere;
+    expect(als.getStore()).toBe('outer');
+    expect(requireHere.cache[file]).toBeUndefined();
+    expect(requireHere(file)).toEqual({ first: 1, second: 2 });
+  });
+
+  it('AsyncLocalStorage.enterWith() in a region that returns: the store stays, as Node does; a later interrupted region undoes only its own', () => {
+    const als = new AsyncLocalStorage<string>();
+    als.enterWith('outer');
+    interruptible(() => als.enterWith('entered'));
+    expect(als.getStore()).toBe('entered');
+    interruptedBy((scope) => {
+      als.enterWith('third');
+      interrupt(scope.handle);
+      spin();
+    });
+    expect(als.getStore()).toBe('entered');
+  });
+
+  it('AsyncLocalStorage.enterWith() in an outer region, then an inner region comes and goes: the outer region, interrupted, still rolls it back', () => {
+    const als = new AsyncLocalStorage<string>();
+    als.enterWith('before');
+    interruptedBy((scope) => {
+      als.enterWith('outer');
+      interruptible(() => als.enterWith('inner'));
+      interrupt(scope.handle);
+      spin();
+    });
+    expect(als.getStore()).toBe('before');
+  });
+
+  it('require() of a module that finished loading inside an interrupted region: it stays cached, evaluated once', () => {
+    const file = tempModule('globalThis.__evaluations = (globalThis.__evaluations ?? 0) + 1;\nexports.value = 42;\n');
+    hooks.__evaluations = 0;
+    interruptedBy((scope) => {
+      requireHere(file);
+      interrupt(scope.handle, 'after the load');
+      spin();
+    });
+    expect(requireHere.cache[file]?.loaded).toBe(true);
+    expect(requireHere(file)).toEqual({ value: 42 });
+    expect(hooks.__evaluations).toBe(1);
+  });
+
+  it("a region that a module's own top level enters and that is interrupted there: that module is not unloaded, it finishes loading", () => {
+    // The region loads a module of its own before it is interrupted, so that the repair
+    // looks through require.cache, where the enclosing module is still loading.
+    hooks.__lib = { interruptible, interrupt, dependency: tempModule('exports.dependency = true;\n') };
+    const file = tempModule(
+      [
+        'const { interruptible, interrupt, dependency } = globalThis.__lib;',
+        "let caught = 'not interrupted';",
+        "try { interruptible((scope) => { require(dependency); interrupt(scope.handle, 'inside'); }); } catch (e) { caught = e.reason; }",
+        'exports.caught = caught;',
+        'exports.cachedDuringLoad = require.cache[__filename] !== undefined;',
+      ].join('\n'),
+    );
+    const loaded = requireHere(file) as unknown;
+    expect(loaded).toEqual({ caught: 'inside', cachedDuringLoad: true });
+    expect(requireHere.cache[file]?.exports).toBe(loaded);
+    delete hooks.__lib;
+  });
+
+  it('the repairs are installed once per thread: after 50,000 regions, AsyncLocalStorage.run() and require() work as before', () => {
+    for (let i = 0; i < 50_000; i++) interruptible(() => i);
+    const als = new AsyncLocalStorage<number>();
+    expect(als.run(7, () => als.getStore())).toBe(7);
+    expect(requireHere(tempModule('exports.ok = true;\n'))).toEqual({ ok: true });
+  });
+
   it('AsyncLocalStorage.run(): the store after the region is the one before it, also in later callbacks', async () => {
     const als = new AsyncLocalStorage<string>();
     als.enterWith('outer');

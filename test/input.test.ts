@@ -209,6 +209,34 @@ describe('bad input: the error says what was given', () => {
     expect(() => interruptible(() => 1, { timeout: 2 ** 31 })).toThrow(new RangeError(`options.timeout must be ${limit}, got 2147483648`));
   });
 
+  it('a bad signal or name, and withTimeout() of a non-function, name what was wrong', () => {
+    expect(() => interruptible(() => 1, { signal: {} as never })).toThrow(/^options\.signal must be an AbortSignal/);
+    expect(() => interruptible(() => 1, { signal: 'abort' as never })).toThrow(TypeError);
+    expect(() => interruptible(() => 1, { name: 3 as never })).toThrow(/^options\.name must be a string/);
+    expect(() => withTimeout(10, 'nope' as never)).toThrow(/^withTimeout\(\) expects a function, got string/);
+  });
+
+  it('an already aborted signal: fn never runs; the InterruptError names the region and carries the reason', () => {
+    const controller = new AbortController();
+    const reason = new Error('user cancelled');
+    controller.abort(reason);
+    let ran = false;
+    const attempt = (options: { name?: string }): unknown => {
+      try {
+        interruptible(() => (ran = true), { ...options, signal: controller.signal });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const named = attempt({ name: 'upload' });
+    expect(named).toBeInstanceOf(InterruptError);
+    expect((named as InterruptError).reason).toBe(reason);
+    expect((named as InterruptError).message).toMatch(/^region "upload" aborted before it started/);
+    expect((attempt({}) as InterruptError).message).toMatch(/^region aborted before it started/);
+    expect(ran).toBe(false);
+  });
+
   it('a bad grace period names its limits', () => {
     interruptible((scope) => {
       expect(() => interrupt(scope.handle, 'x', { grace: -5 })).toThrow(/from 0 to 2147483647, got -5$/);

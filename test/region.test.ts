@@ -1,6 +1,7 @@
 // Regions on one thread: outcomes, nesting, cleanups, life after an interrupt.
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, type Scope } from '../dist/index.js';
+import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, withTimeout, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { encodeReason } from '../dist/reasons.js';
 import { spin } from './helpers.js';
@@ -31,6 +32,7 @@ describe('a region on the main thread', () => {
       expect((error as InterruptError).reason).toBe('self');
       expect((error as InterruptError).cause).toBe('self');
       expect(isInterrupt(error)).toBe(true);
+      expect('suppressed' in (error as object)).toBe(false); // nothing was suppressed
     } finally {
       after = true;
     }
@@ -195,6 +197,76 @@ describe('a region on the main thread', () => {
     }
     expect(error).toBeInstanceOf(TimeoutError);
     expect((error as { suppressed?: unknown }).suppressed).toBe(own);
+    // An own data property as on the standard SuppressedError: not enumerable, and a handler
+    // may replace or delete it.
+    expect(Object.getOwnPropertyDescriptor(error, 'suppressed')).toEqual({ value: own, writable: true, configurable: true, enumerable: false });
+  });
+});
+
+describe('G12: the interrupt that checkpoint() threw', () => {
+  it("is the region's interrupt: a deadline that passes while it propagates does not replace it", () => {
+    // JSON.parse never checks for interrupts: the 20 ms deadline passes inside it (it takes
+    // ~100 ms here) while the checkpoint error is on its way out.
+    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let thrown: unknown;
+      let error: unknown;
+      try {
+        interruptible(
+          (scope) => {
+            interrupt(scope.handle, 'soft', { grace: 60_000 });
+            try {
+              scope.checkpoint();
+            } catch (e) {
+              thrown = e;
+              JSON.parse(big);
+              throw e;
+            }
+          },
+          { timeout: 20 },
+        );
+      } catch (e) {
+        error = e;
+      }
+      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      expect(error).toBe(thrown);
+      expect((error as InterruptError).reason).toBe('soft');
+      return;
+    }
+    throw new Error('checkpoint() never ran before the deadline');
+  });
+
+  it("is only its own region's: an inner region whose deadline passes while an outer region's checkpoint error leaves it throws its TimeoutError, keeping that error as `suppressed`", () => {
+    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let thrown: unknown;
+      let error: unknown;
+      try {
+        interruptible((outer) => {
+          interrupt(outer.handle, 'outer soft', { grace: 60_000 });
+          interruptible(
+            (inner) => {
+              try {
+                inner.checkpoint(); // throws the outer region's interrupt
+              } catch (e) {
+                thrown = e;
+                JSON.parse(big); // never checks: the inner 20 ms deadline passes in here
+                throw e;
+              }
+            },
+            { timeout: 20 },
+          );
+        });
+      } catch (e) {
+        error = e;
+      }
+      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).timeout).toBe(20);
+      expect((error as { suppressed?: unknown }).suppressed).toBe(thrown);
+      return;
+    }
+    throw new Error('checkpoint() never ran before the deadline');
   });
 });
 
@@ -257,6 +329,166 @@ describe('G5: nested regions', () => {
   });
 });
 
+describe('G5: nested regions, seen through checkpoint()', () => {
+  it("an inner scope's checkpoint() throws the outer region's request under the outer region's name; the outer region rethrows that very error", () => {
+    let thrown: unknown;
+    let error: unknown;
+    try {
+      interruptible(
+        (outer) => {
+          interruptible(
+            (inner) => {
+              interrupt(outer.handle, 'stop', { grace: 60_000 });
+              try {
+                inner.checkpoint();
+              } catch (e) {
+                thrown = e;
+                throw e;
+              }
+            },
+            { name: 'inner' },
+          );
+        },
+        { name: 'outer' },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(thrown).toBeInstanceOf(InterruptError);
+    expect((thrown as InterruptError).message).toMatch(/^region "outer" interrupted: stop/);
+    expect(error).toBe(thrown);
+    expect('suppressed' in (error as object)).toBe(false);
+  });
+
+  it("checkpoint() names the region it throws for, innermost of three or the middle one", () => {
+    const messages: string[] = [];
+    interruptible(
+      (a) => {
+        interruptible(
+          (b) => {
+            try {
+              interruptible(
+                (c) => {
+                  interrupt(b.handle, 'middle', { grace: 60_000 });
+                  c.checkpoint();
+                },
+                { name: 'c' },
+              );
+            } catch (e) {
+              messages.push((e as Error).message);
+            }
+          },
+          { name: 'b' },
+        );
+        try {
+          interruptible(
+            (d) => {
+              interrupt(d.handle, 'own', { grace: 60_000 });
+              d.checkpoint();
+            },
+            { name: 'd' },
+          );
+        } catch (e) {
+          messages.push((e as Error).message);
+        }
+        a.checkpoint(); // nothing aims at the outermost region
+      },
+      { name: 'a' },
+    );
+    expect(messages).toEqual([expect.stringMatching(/^region "b" interrupted: middle/), expect.stringMatching(/^region "d" interrupted: own/)]);
+  });
+});
+
+describe('scope.signal', () => {
+  it("aborts as an interrupt ends the region, with the region's error as its reason; read after the region ended, it is already aborted", () => {
+    let inside!: AbortSignal;
+    let heard: unknown = 'nothing';
+    let kept!: Scope;
+    let error: unknown;
+    try {
+      interruptible((scope) => {
+        inside = scope.signal;
+        inside.addEventListener('abort', () => (heard = inside.reason));
+        kept = scope;
+        interrupt(scope.handle, 'stop');
+        spin();
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InterruptError);
+    expect([inside.aborted, inside.reason, heard]).toEqual([true, error, error]);
+    expect(kept.signal).toBe(inside);
+    let unread!: Scope;
+    try {
+      withTimeout(5, (scope) => {
+        unread = scope;
+        spin();
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TimeoutError);
+    // Its signal was never read while it ran: made now, already aborted with that error.
+    expect([unread.signal.aborted, unread.signal.reason]).toEqual([true, error]);
+  });
+
+  it('a region that returns or throws its own error: its signal never aborts', () => {
+    const scopes: Scope[] = [];
+    interruptible((scope) => {
+      scopes.push(scope);
+      return scope.signal.aborted;
+    });
+    try {
+      interruptible((scope) => {
+        scopes.push(scope);
+        throw new RangeError('own');
+      });
+    } catch {
+      /* its own error */
+    }
+    expect(scopes.map((scope) => scope.signal.aborted)).toEqual([false, false]);
+  });
+});
+
+describe('options.signal', () => {
+  it('one signal for many regions: each region removes its abort listener when it ends, however it ends', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    expect(interruptible(() => getEventListeners(signal, 'abort').length, { signal })).toBe(1);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    expect(() =>
+      interruptible(
+        () => {
+          throw new RangeError('own');
+        },
+        { signal },
+      ),
+    ).toThrow(RangeError);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    expect(() =>
+      interruptible(
+        (scope) => {
+          interrupt(scope.handle, 'stop');
+          spin();
+        },
+        { signal },
+      ),
+    ).toThrow(InterruptError);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    const running = interruptible(async () => {
+      await null;
+      return 'async';
+    }, { signal });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(1); // the async part listens until it settles
+    expect(await running).toBe('async');
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    // An abort after they all ended reaches none of them.
+    controller.abort(new Error('late'));
+    expect(interruptible(() => 'next')).toBe('next');
+  });
+});
+
 describe('G3: deferred cleanups', () => {
   const exits = {
     return: () => 1,
@@ -307,6 +539,34 @@ describe('G3: deferred cleanups', () => {
       }),
     ).toThrow('cleanup failed');
     expect(ran).toEqual(['first']);
+  });
+
+  it('two cleanups that throw after a normal return: the first to run is thrown, the second is a warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const first = new Error('first to run');
+      let thrown: unknown;
+      try {
+        interruptible((scope) => {
+          scope.defer(() => {
+            throw new Error('second to run');
+          });
+          scope.defer(() => {
+            throw first;
+          });
+          return 1;
+        });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBe(first);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/second to run/)]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it("a cleanup that throws after the region failed: the region's own error wins, the cleanup's is a warning", async () => {
