@@ -91,6 +91,7 @@ export class Pool {
       if (signal?.aborted) return this.#cancel(task, signal.reason, false);
       if (signal) {
         task.onAbort = () => this.#cancel(task, signal.reason, false);
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, a signal fires 'abort' once (and settle() removes the listener)
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
       this.#queue.push(task);
@@ -192,10 +193,9 @@ export class Pool {
       worker.task = task;
       if (task.timeout > 0) this.#arm(task);
     }
-    if (this.#queue.length === 0 && !this.#workers.some((w) => w.task)) {
-      this.#idle?.();
-      this.#idle = undefined;
-    }
+    // close() re-checks for work in its loop: waking it after every dispatch is enough.
+    this.#idle?.();
+    this.#idle = undefined;
   }
 
   #onMessage(worker: PoolWorker, message: FromRunner): void {
