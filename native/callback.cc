@@ -136,14 +136,14 @@ void Decide(ThreadSlot* slot) {
   const std::vector<Due> due = DueNow(slot, now);
   bool retry = false;
   const std::optional<size_t> target = Target(slot, due, &retry);
-  if (!target) {
-    lock.unlock();
-    if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
-    return;
-  }
-  Delivery d = Take(slot, *target, due[*target]);
+  std::optional<Delivery> d;
+  if (target) d = Take(slot, *target, due[*target]);
   lock.unlock();
-  d.frames = CaptureStack(slot->isolate);
+  // A region held by a foreign async scope is looked at again soon, also when an inner
+  // region ends now: nothing else would signal for it before its own exit.
+  if (retry) deadline::WakeAt(now + kAsyncRetryNs, slot->id);
+  if (!d) return;
+  d->frames = CaptureStack(slot->isolate);
   slot->fired = std::move(d);
   slot->shared[kFired] = 1;
   slot->isolate->TerminateExecution();

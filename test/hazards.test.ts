@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InterruptError, interrupt, interruptible, type Scope } from '../dist/index.js';
+import { addon } from '../dist/native.js';
+import { encodeReason } from '../dist/reasons.js';
 import { spin } from './helpers.js';
 
 /** Asks for an interrupt that lands a few ms from now, inside whatever runs then. */
@@ -66,7 +68,7 @@ describe('hazards: held, not interrupted', () => {
   it('AsyncResource.runInAsyncScope(): delivered when the scope returns; the async-id stack stays sound', async () => {
     const resource = new AsyncResource('hazard');
     let scopeFinished = false;
-    let scopeReturned = 0;
+    let scopeEnding = Number.NaN;
     let idInside = 0;
     const before = executionAsyncId();
     interruptedBy((scope) => {
@@ -76,17 +78,53 @@ describe('hazards: held, not interrupted', () => {
         const end = Date.now() + 40; // well past the request: it is held meanwhile
         while (Date.now() < end);
         scopeFinished = true;
+        // Read inside the scope, where the request is still held: the first check after the
+        // scope returns may deliver it, before any statement after runInAsyncScope runs.
+        scopeEnding = performance.now();
       });
-      scopeReturned = performance.now();
       spin();
     });
     // Delivered soon after the scope returned (the held request is retried), not only
     // when the region ends (spin() gives up after 10 s).
-    expect(performance.now() - scopeReturned).toBeLessThan(5_000);
+    expect(performance.now() - scopeEnding).toBeLessThan(5_000);
     expect(scopeFinished).toBe(true);
     expect(idInside).not.toBe(before);
     expect(executionAsyncId()).toBe(before);
     await tick(); // a corrupted async-id stack would abort the process here
+  });
+
+  it('a request held by a foreign async scope is retried even when an inner region ends at the same decision', () => {
+    // Both requests are filed as another thread would (addon.interruptAsRemote, test-only),
+    // before any stack check: one callback then sees both, the outer region held (the async
+    // scope was opened inside it) and the inner one free to end. The inner region ends; the
+    // outer request must still be retried and land soon after the scope returns, not only
+    // at the outer region's exit (native/callback.cc, Decide).
+    const resource = new AsyncResource('hazard');
+    const touch = (): number => 1;
+    let innerReason: unknown;
+    let scopeEnding = Number.NaN;
+    const outcome = interruptedBy((outer) => {
+      resource.runInAsyncScope(() => {
+        try {
+          interruptible((inner) => {
+            const file = addon!.interruptAsRemote;
+            const [thread, outerToken, innerToken] = [outer.handle.thread, outer.handle.region, inner.handle.region];
+            const [forOuter, forInner] = [encodeReason('outer'), encodeReason('inner')];
+            file(thread, outerToken, forOuter, 0); // no JavaScript call between these two
+            file(thread, innerToken, forInner, 0);
+            touch();
+            spin();
+          });
+        } catch (error) {
+          innerReason = (error as InterruptError).reason;
+        }
+        scopeEnding = performance.now(); // the outer request is still held here
+      });
+      spin();
+    });
+    expect(innerReason).toBe('inner');
+    expect(outcome.reason).toBe('outer');
+    expect(performance.now() - scopeEnding).toBeLessThan(5_000); // spin() gives up after 10 s
   });
 });
 
