@@ -125,6 +125,36 @@ describe('Pool: a worker or process that exits under its task', () => {
     await closing;
     expect(pool.stats()).toMatchObject({ respawns: 0, failed: 1, completed: 4 });
   });
+
+  it('during close(): the last worker, lost while tasks are queued, is replaced so that they still run', async () => {
+    const pool = new Pool({ filename: tasks, size: 1 });
+    await pool.ready();
+    const g = gate();
+    const exits = pool.run({ kind: 'exit', code: 5, gate: g }).catch((e: unknown) => e);
+    const queued = pool.run({ kind: 'square', n: 3 });
+    const closing = pool.close();
+    open(g);
+    expect(((await exits) as Error).message).toMatch(/exited unexpectedly \(code 5\)/);
+    expect(await queued).toBe(9);
+    await closing;
+    expect(pool.stats()).toMatchObject({ respawns: 1, failed: 1, completed: 1 });
+  });
+
+  it('during close(): the last worker, abandoned at the last rung while tasks are queued, is replaced so that they still run', async () => {
+    const pool = new Pool({ filename: tasks, size: 1, grace: 10, force: 50 });
+    await pool.ready();
+    const controller = new AbortController();
+    const before = sleepChildren();
+    const stuck = pool.run({ kind: 'native-block', seconds: 2 }, { signal: controller.signal }).catch((e: unknown) => e);
+    const queued = pool.run({ kind: 'square', n: 4 });
+    await sleepChildRunning(before);
+    const closing = pool.close();
+    controller.abort();
+    expect(((await stuck) as CancelledTaskError).rung).toBe('terminate');
+    expect(await queued).toBe(16);
+    await closing;
+    expect(pool.stats()).toMatchObject({ respawns: 1, completed: 1, cancelled: { terminate: 1 } });
+  });
 });
 
 describe('Pool: the last rung', () => {
