@@ -2,6 +2,7 @@
 // that dies under its task, cancels that race each other, and what close() and
 // `await using` leave behind (no thread, no process, no timer, no listener).
 import { getEventListeners } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InterruptError, Pool, TimeoutError, type CancelledTaskError } from '../dist/index.js';
 import { gate, open, sleepChildRunning, sleepChildren, until } from './helpers.js';
@@ -30,6 +31,8 @@ describe('Pool: workers, queue and stats', () => {
     const g = gate();
     const started = new Int32Array(new SharedArrayBuffer(4 * 3));
     const runs = [0, 1, 2].map((i) => pool.run<number>({ kind: 'hold', gate: g, started, i, n: i }));
+    // After ready(), every worker takes a task at once (run() dispatches synchronously).
+    expect(pool.stats()).toMatchObject({ running: 2, queued: 1 });
     await until(() => Atomics.load(started, 0) === 1 && Atomics.load(started, 1) === 1, 'the first two tasks started');
     expect(pool.stats()).toMatchObject({ size: 2, running: 2, queued: 1 });
     expect(Atomics.load(started, 2)).toBe(0);
@@ -211,6 +214,17 @@ describe('Pool: close() and await using', () => {
     expect(performance.now() - t0).toBeLessThan(20_000);
     expect(pids.filter(alive)).toEqual([]);
     expect(pool.stats().respawns).toBe(0);
+  });
+
+  it.skipIf(!existsSync('/proc/self/task'))('thread: close() resolves once its worker threads have exited', async () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    await new Pool({ filename: tasks, size: 2 }).close(); // whatever threads a first pool starts for good
+    const before = threads();
+    const pool = new Pool({ filename: tasks, size: 2 });
+    await pool.ready();
+    expect(threads()).toBeGreaterThan(before);
+    await pool.close();
+    expect(threads()).toBeLessThanOrEqual(before);
   });
 
   it('await using: leaving the block closes the pool and ends its processes', async () => {
