@@ -116,3 +116,25 @@ export async function sleepChildRunning(before: Set<string>): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * Resolves once `condition()` holds (polled every 5 ms); throws after `limitMs` saying what
+ * was awaited. For state that another thread or process changes on its own time.
+ */
+export async function until(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const end = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`not within ${limitMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A gate in shared memory that tasks wait on (Atomics.wait on cell 0) until it opens. */
+export function gate(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+export function open(g: Int32Array): void {
+  Atomics.store(g, 0, 1);
+  Atomics.notify(g, 0);
+}

@@ -24,6 +24,7 @@ describe('G15: bounded waits in the pool', () => {
     const error = (await running) as CancelledTaskError;
     expect(error.rung).toBe('terminate');
     expect((error.cause as { code?: string }).code).toBe('ERR_POOL_CLOSED');
+    expect(pool.stats().respawns).toBe(0); // a closing pool does not replace the worker it ended
   });
 
   it('a deferred cleanup that never returns: the later rungs still end the task, and the pool goes on', async () => {

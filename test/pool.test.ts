@@ -75,13 +75,13 @@ describe('Pool, isolation: thread', () => {
     await pool.ready();
     const controller = new AbortController();
     const before = sleepChildren();
-    const stuck = pool.run({ kind: 'native-block', seconds: 3 }, { signal: controller.signal });
+    const stuck = pool.run({ kind: 'native-block', seconds: 15 }, { signal: controller.signal });
     await sleepChildRunning(before); // blocked in the call, however loaded the machine
     const t0 = performance.now();
     controller.abort();
     const error = (await stuck.catch((e: unknown) => e)) as CancelledTaskError;
     expect(error.rung).toBe('terminate');
-    expect(performance.now() - t0).toBeLessThan(2_000); // long before the 3 s call returns
+    expect(performance.now() - t0).toBeLessThan(2_000); // long before the 15 s call returns
     expect(pool.stats()).toMatchObject({ stuck: 1, respawns: 1, size: 1 });
     // Capacity is kept: the replacement runs the next task while the old thread sleeps.
     expect(await pool.run({ kind: 'square', n: 4 })).toBe(16);
@@ -194,12 +194,18 @@ describe('Pool, bad input', () => {
     await using pool = new Pool({ filename: tasks, size: 1 });
     await expect(pool.run({ kind: 'throw', n: 5 })).rejects.toThrow(new RangeError('bad input 5'));
     expect(await pool.run({ kind: 'square', n: 4 })).toBe(16);
+    expect(pool.stats()).toMatchObject({ failed: 1, completed: 1 });
   });
 
-  it('an input that cannot be cloned is a TypeError; the pool goes on', async () => {
+  it('an input that cannot be cloned is a TypeError (the clone error as its cause) and counts as failed; the pool goes on', async () => {
     await using pool = new Pool({ filename: tasks, size: 1 });
-    await expect(pool.run({ kind: 'square', n: () => 1 })).rejects.toThrow(/could not be sent/);
+    await pool.ready(); // sent at once: the clone fails in run()'s dispatch
+    const error = (await pool.run({ kind: 'square', n: () => 1 }).catch((e: unknown) => e)) as TypeError;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toMatch(/could not be sent/);
+    expect((error.cause as Error).name).toBe('DataCloneError');
     expect(await pool.run({ kind: 'square', n: 5 })).toBe(25);
+    expect(pool.stats()).toMatchObject({ failed: 1, completed: 1 });
   });
 
   it('a result that cannot be sent back rejects with a TypeError that says so; the pool goes on', async () => {
@@ -223,6 +229,7 @@ describe('Pool, bad input', () => {
     const pool = new Pool({ filename: new URL('./fixtures/no-export.mjs', import.meta.url), size: 1 });
     await expect(pool.run({})).rejects.toThrow(/must export a function/);
     await expect(pool.run({})).rejects.toThrow(/must export a function/);
+    await expect(pool.ready()).rejects.toMatchObject({ code: 'ERR_POOL_BROKEN' });
     await pool.close();
   });
 

@@ -91,6 +91,7 @@ export class Pool {
       if (signal?.aborted) return this.#cancel(task, signal.reason, false);
       if (signal) {
         task.onAbort = () => this.#cancel(task, signal.reason, false);
+        // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, a signal fires 'abort' once (and settle() removes the listener)
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
       this.#queue.push(task);
@@ -192,10 +193,9 @@ export class Pool {
       worker.task = task;
       if (task.timeout > 0) this.#arm(task);
     }
-    if (this.#queue.length === 0 && !this.#workers.some((w) => w.task)) {
-      this.#idle?.();
-      this.#idle = undefined;
-    }
+    // close() re-checks for work in its loop: waking it after every dispatch is enough.
+    this.#idle?.();
+    this.#idle = undefined;
   }
 
   #onMessage(worker: PoolWorker, message: FromRunner): void {
@@ -233,13 +233,24 @@ export class Pool {
       const what = this.isolation === 'thread' ? 'worker' : 'process';
       this.#fail(task, new Error(`the pool's ${what} running task ${task.id} exited unexpectedly (code ${code})`));
     }
-    if (index >= 0 && !this.#closing && !this.#broken) {
+    this.#replace(index);
+    this.#dispatch();
+  }
+
+  /**
+   * The worker at `index` is lost (it exited, or was abandoned at the last rung): a new one
+   * takes its place, unless the pool is broken or closing. close() lets the queued tasks
+   * finish, though: the last worker lost while some are queued is replaced even then.
+   */
+  #replace(index: number): void {
+    if (index < 0) return;
+    const needed = !this.#closing || (this.#queue.length > 0 && this.#workers.length === 1);
+    if (needed && !this.#broken) {
       this.#workers[index] = this.#spawn();
       this.#stats.respawns++;
-    } else if (index >= 0) {
+    } else {
       this.#workers.splice(index, 1);
     }
-    this.#dispatch();
   }
 
   /** Cancels `task`: a queued one never starts; a running one climbs the ladder. */
@@ -272,13 +283,7 @@ export class Pool {
     worker.task = undefined;
     worker.executor.kill();
     this.#dying.add(worker);
-    const index = this.#workers.indexOf(worker);
-    if (index >= 0 && !this.#closing && !this.#broken) {
-      this.#workers[index] = this.#spawn();
-      this.#stats.respawns++;
-    } else if (index >= 0) {
-      this.#workers.splice(index, 1);
-    }
+    this.#replace(this.#workers.indexOf(worker));
     this.#rejectCancelled(task, undefined, rung);
     this.#dispatch();
   }

@@ -55,6 +55,11 @@ export function settle(task: Task, how: () => void): void {
   how();
 }
 
+// The reason the interrupt rung carries into the worker. Nobody reads it: the task's region
+// ends with it, and the pool rejects with an error of its own (cancelledError).
+// Stryker disable next-line StringLiteral: equivalent, the reason is never seen
+const INTERRUPT_REASON = 'cancel';
+
 /**
  * The ladder for task `id` running on `executor` (src/ladder.ts): its signal and stop flag
  * now; after `grace` an interrupt of its region (thread) or SIGTERM (process); after
@@ -79,7 +84,7 @@ export function cancelSteps(
     cooperative,
     // False until the task's region is visible (its run message may still be on the way)
     // and while an async task awaits outside its region: tried again shortly.
-    { rung: 'interrupt', at: times.grace, take: () => running() && executor.interrupt(id, 'cancel') },
+    { rung: 'interrupt', at: times.grace, take: () => running() && executor.interrupt(id, INTERRUPT_REASON) },
     { rung: 'terminate', at: times.force, take: () => abandon('terminate') },
   ];
 }
