@@ -138,3 +138,21 @@ export function open(g: Int32Array): void {
   Atomics.store(g, 0, 1);
   Atomics.notify(g, 0);
 }
+
+/**
+ * JSON text that takes at least `minParseMs` to parse here. JSON.parse never checks for
+ * interrupts, so a deadline shorter than that passes inside it; a fixed size is not
+ * enough (100,000 records parsed in under 20 ms on a quiet Node 24).
+ */
+export function slowJson(minParseMs: number): string {
+  const make = (n: number) => JSON.stringify(Array.from({ length: n }, (_, k) => ({ k, s: 'abcdefghij' })));
+  let n = 100_000;
+  let text = make(n);
+  for (;;) {
+    const t0 = performance.now();
+    JSON.parse(text);
+    if (performance.now() - t0 >= minParseMs || n >= 6_400_000) return text;
+    n *= 2;
+    text = make(n);
+  }
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, withTimeout, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { encodeReason } from '../dist/reasons.js';
-import { spin } from './helpers.js';
+import { slowJson, spin } from './helpers.js';
 
 describe('a region on the main thread', () => {
   it('G2: returns its value, or throws its own error, unchanged', () => {
@@ -205,9 +205,9 @@ describe('a region on the main thread', () => {
 
 describe('G12: the interrupt that checkpoint() threw', () => {
   it("is the region's interrupt: a deadline that passes while it propagates does not replace it", () => {
-    // JSON.parse never checks for interrupts: the 20 ms deadline passes inside it (it takes
-    // ~100 ms here) while the checkpoint error is on its way out.
-    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    // JSON.parse never checks for interrupts: the 20 ms deadline passes inside it while the
+    // checkpoint error is on its way out.
+    const big = slowJson(80); // four times the 20 ms deadline
     for (let attempt = 0; attempt < 5; attempt++) {
       let thrown: unknown;
       let error: unknown;
@@ -237,7 +237,7 @@ describe('G12: the interrupt that checkpoint() threw', () => {
   });
 
   it("is only its own region's: an inner region whose deadline passes while an outer region's checkpoint error leaves it throws its TimeoutError, keeping that error as `suppressed`", () => {
-    const big = JSON.stringify(Array.from({ length: 100_000 }, (_, k) => ({ k, s: 'abcdefghij' })));
+    const big = slowJson(80); // four times the 20 ms deadline
     for (let attempt = 0; attempt < 5; attempt++) {
       let thrown: unknown;
       let error: unknown;
