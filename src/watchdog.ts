@@ -78,7 +78,7 @@ export function watchStalls(options: WatchStallsOptions): StallWatch {
   if (o.log !== undefined && typeof o.log !== 'boolean') {
     throw new TypeError(`watchStalls: log must be a boolean, got ${describe(o.log)}`);
   }
-  const binding = requireAddon('watchStalls');
+  const binding = requireAddon('watchStalls()');
   let stopped = false;
   const deliver = (native: NativeStallReport): void => {
     // Stryker disable next-line ConditionalExpression: equivalent, unwatch() aborts the threadsafe function, and Node calls no queued report into JavaScript after that
