@@ -2,7 +2,7 @@
 // acting until it settles; cleanups run when it settles, however it settles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, interrupt, interruptible, withTimeout, type InterruptHandle, type Scope } from '../dist/index.js';
-import { Agent } from './helpers.js';
+import { Agent, withWarnings } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -138,10 +138,7 @@ describe('async regions', () => {
   });
 
   it("G3 G16: a cleanup that throws after an async region rejected: the region's own error wins, the cleanup's is a warning", async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const own = new RangeError('own failure');
       const ran: string[] = [];
       const result = interruptible(async (scope) => {
@@ -158,9 +155,7 @@ describe('async regions', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ name: 'InterruptibleCleanupWarning' });
       expect(warnings[0]!.message).toMatch(/a deferred cleanup threw after its region had already failed: .*cleanup failed/);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 
   it('G3: while an async region awaits, other regions come and go: its cleanups wait for its own promise', async () => {
@@ -239,10 +234,7 @@ describe('async regions', () => {
   });
 
   it('two cleanups that throw after an async region fulfilled: the first to run rejects it, the second is a warning', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const first = new Error('first to run');
       const result = interruptible(async (scope) => {
         scope.defer(() => {
@@ -257,9 +249,7 @@ describe('async regions', () => {
       await expect(result).rejects.toBe(first);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(warnings.map((w) => [w.name, w.message])).toEqual([['InterruptibleCleanupWarning', expect.stringMatching(/second to run/)]]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 
   it('while an async region awaits, interrupted is false and checkpoint() returns; once it was interrupted, its later code sees interrupted, and checkpoint() says the region ended', async () => {

@@ -156,3 +156,15 @@ export function slowJson(minParseMs: number): string {
     text = make(n);
   }
 }
+
+/** Runs `body` with the process warnings emitted meanwhile collected in `warnings`. */
+export async function withWarnings(body: (warnings: Error[]) => unknown): Promise<void> {
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  process.on('warning', onWarning);
+  try {
+    await body(warnings);
+  } finally {
+    process.off('warning', onWarning);
+  }
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, withTimeout, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { encodeReason } from '../dist/reasons.js';
-import { slowJson, spin } from './helpers.js';
+import { slowJson, spin, withWarnings } from './helpers.js';
 
 describe('a region on the main thread', () => {
   it('G2: returns its value, or throws its own error, unchanged', () => {
@@ -542,10 +542,7 @@ describe('G3: deferred cleanups', () => {
   });
 
   it('two cleanups that throw after a normal return: the first to run is thrown, the second is a warning', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const first = new Error('first to run');
       let thrown: unknown;
       try {
@@ -564,16 +561,11 @@ describe('G3: deferred cleanups', () => {
       expect(thrown).toBe(first);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(warnings.map((w) => w.message)).toEqual([expect.stringMatching(/second to run/)]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 
   it("a cleanup that throws after the region failed: the region's own error wins, the cleanup's is a warning", async () => {
-    const warnings: Error[] = [];
-    const onWarning = (w: Error) => warnings.push(w);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const own = new RangeError('own failure');
       const ran: string[] = [];
       expect(() =>
@@ -590,9 +582,7 @@ describe('G3: deferred cleanups', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ name: 'InterruptibleCleanupWarning' });
       expect(warnings[0]!.message).toMatch(/a deferred cleanup threw after its region had already failed: .*cleanup failed/);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 
   it('scope.interrupted tells whether the region ended by an interrupt', () => {

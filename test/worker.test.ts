@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { StopRequestedError, StoppableWorker, stopRequested, stopSignal, throwIfStopRequested, type StackSnapshot, type WorkerState } from '../dist/index.js';
-import { sleepChildRunning, sleepChildren } from './helpers.js';
+import { sleepChildRunning, sleepChildren, withWarnings } from './helpers.js';
 
 const script = new URL('./fixtures/stoppable.mjs', import.meta.url);
 
@@ -212,10 +212,7 @@ describe('StoppableWorker: errors of the worker', () => {
   const missing = new URL('./fixtures/does-not-exist.mjs', import.meta.url);
 
   it("with an 'error' listener the worker's uncaught error goes to it, and no process warning", async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const w = new StoppableWorker(missing);
       const errors: unknown[] = [];
       w.on('error', (error) => errors.push(error));
@@ -224,16 +221,11 @@ describe('StoppableWorker: errors of the worker', () => {
       expect(String((errors[0] as Error).message)).toMatch(/does-not-exist/);
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
       expect(warnings.filter((w) => w.name === 'InterruptibleWorkerWarning')).toEqual([]);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 
   it('without one it becomes a process warning naming the error', async () => {
-    const warnings: Error[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning);
-    process.on('warning', onWarning);
-    try {
+    await withWarnings(async (warnings) => {
       const w = new StoppableWorker(missing);
       // Not once(w, 'exit'): it would listen for 'error' too.
       await new Promise((resolve) => w.worker.once('exit', resolve));
@@ -241,9 +233,7 @@ describe('StoppableWorker: errors of the worker', () => {
       const ours = warnings.filter((w) => w.name === 'InterruptibleWorkerWarning');
       expect(ours).toHaveLength(1);
       expect(ours[0]?.message).toMatch(/StoppableWorker's worker failed: .*does-not-exist/);
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
   });
 });
 
