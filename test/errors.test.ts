@@ -1,23 +1,12 @@
 // The interrupt errors as users see them: class, name, code, and a stack that reads like
 // any Error's, with the interrupted frames under their heading (G11).
 import { describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, interrupt, interruptible, isInterrupt } from '../dist/index.js';
+import { InterruptError, TimeoutError, interruptible, isInterrupt } from '../dist/index.js';
+import { interruptedWith as thrownBy } from './helpers.js';
 
 const HEADING = '\n    --- interrupted at ---\n';
 
-function interruptedWith(reason: unknown): InterruptError {
-  try {
-    interruptible((scope) => {
-      interrupt(scope.handle, reason);
-      for (;;) {
-        /* spin */
-      }
-    });
-  } catch (error) {
-    return error as InterruptError;
-  }
-  throw new Error('not interrupted');
-}
+const interruptedWith = (reason: unknown): InterruptError => thrownBy(reason) as InterruptError;
 
 describe('InterruptError and TimeoutError made by users', () => {
   it('G11: interruptedAt given to the constructor is listed in the stack under the heading, one "at" line a frame', () => {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import type { InterruptHandle } from '../dist/index.js';
+import { interrupt, interruptible, type InterruptHandle } from '../dist/index.js';
 
 export interface ErrorInfo {
   name: string;
@@ -167,4 +167,19 @@ export async function withWarnings(body: (warnings: Error[]) => unknown): Promis
   } finally {
     process.off('warning', onWarning);
   }
+}
+
+/** What a region that interrupts itself with `reason` throws (a self-interrupt lands at once, G13). */
+export function interruptedWith(reason: unknown): unknown {
+  try {
+    interruptible((scope) => {
+      interrupt(scope.handle, reason);
+      for (;;) {
+        /* spin */
+      }
+    });
+  } catch (error) {
+    return error;
+  }
+  throw new Error('not interrupted');
 }

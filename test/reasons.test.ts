@@ -1,7 +1,7 @@
 // G10: reasons cross threads by structured clone; registered classes are rebuilt.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, interrupt, interruptible, isInterrupt, registerInterruptType } from '../dist/index.js';
-import { Agent } from './helpers.js';
+import { Agent, interruptedWith } from './helpers.js';
 
 class QuotaExceeded extends Error {
   constructor(readonly quota: number) {
@@ -10,19 +10,6 @@ class QuotaExceeded extends Error {
 }
 registerInterruptType(QuotaExceeded);
 
-function interruptedWith(reason: unknown): unknown {
-  try {
-    interruptible((scope) => {
-      interrupt(scope.handle, reason);
-      for (;;) {
-        /* spin */
-      }
-    });
-  } catch (error) {
-    return error;
-  }
-  throw new Error('not interrupted');
-}
 
 function interruptErrorFor(reason: unknown): InterruptError {
   return interruptedWith(reason) as InterruptError;

@@ -1,21 +1,9 @@
 // registerInterruptType(Error): the base class itself may be registered. In a file of its
 // own: registering it changes how every plain Error reason arrives in this thread.
 import { describe, expect, it } from 'vitest';
-import { InterruptError, interrupt, interruptible, isInterrupt, registerInterruptType } from '../dist/index.js';
+import { InterruptError, isInterrupt, registerInterruptType } from '../dist/index.js';
+import { interruptedWith } from './helpers.js';
 
-function interruptedWith(reason: unknown): unknown {
-  try {
-    interruptible((scope) => {
-      interrupt(scope.handle, reason);
-      for (;;) {
-        /* spin */
-      }
-    });
-  } catch (error) {
-    return error;
-  }
-  throw new Error('not interrupted');
-}
 
 describe('G10: registering Error itself', () => {
   it('a plain Error reason is then thrown as itself, marked as an interrupt', () => {
