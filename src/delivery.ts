@@ -1,8 +1,7 @@
 // The error a delivery turns into: what the addon reports for a region (a request with
 // its reason, or an expired deadline) becomes InterruptError, TimeoutError or a rebuilt
 // registered reason (G2, G10, G11).
-import { InterruptError, TimeoutError, markInterrupt, placeInterrupt } from './errors.js';
-import type { InterruptFrame } from './frames.js';
+import { InterruptError, TimeoutError, markInterrupt, placeInterrupt, type FramesSource } from './errors.js';
 import { addon, type Binding, type PendingRecord } from './native.js';
 import { decodeReason, describeReason, isRegistered } from './reasons.js';
 
@@ -21,7 +20,7 @@ export function label(region: RegionInfo | undefined): string {
 export function errorFor(
   record: PendingRecord,
   region: RegionInfo | undefined,
-  frames: readonly InterruptFrame[],
+  frames: FramesSource,
   below: Function,
 ): Error {
   if (record.kind === (addon as Binding).kinds.deadline) {

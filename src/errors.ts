@@ -12,20 +12,49 @@ export interface InterruptErrorOptions {
   interruptedAt?: readonly InterruptFrame[];
 }
 
+/**
+ * Frames, or what makes them when first read: an interrupt's frames come from the addon
+ * as one flat array, and most errors are caught without anyone reading them.
+ */
+export type FramesSource = readonly InterruptFrame[] | (() => readonly InterruptFrame[]);
+
+function framesOf(source: FramesSource): readonly InterruptFrame[] {
+  return typeof source === 'function' ? source() : source;
+}
+
+let setFrames: (error: InterruptError, frames: FramesSource) => void;
+
 /** Thrown out of a region that was interrupted (code `ERR_INTERRUPTED`). */
 export class InterruptError extends Error {
   readonly code: string = 'ERR_INTERRUPTED';
   /** The value passed to interrupt(), rebuilt in this thread; also `cause` when defined. */
   readonly reason: unknown;
-  /** Where the interrupted code was when the interrupt landed (G11). */
-  declare readonly interruptedAt: readonly InterruptFrame[];
+  // A private field and a getter on the prototype, not an own property defined per error:
+  // each Object.defineProperty on a new error is a runtime call, and an interrupt's round
+  // trip made several (docs/research/latency-tail.md, "Where a round trip goes").
+  #frames: FramesSource;
 
   constructor(message: string, options: InterruptErrorOptions = {}) {
     super(message, options.reason === undefined ? undefined : { cause: options.reason });
     this.reason = options.reason;
-    markInterrupt(this, options.interruptedAt ?? []);
+    this.#frames = options.interruptedAt ?? [];
+    appendFrames(this, this.#frames);
+  }
+
+  /** Where the interrupted code was when the interrupt landed (G11). */
+  get interruptedAt(): readonly InterruptFrame[] {
+    if (typeof this.#frames === 'function') this.#frames = this.#frames();
+    return this.#frames;
+  }
+
+  static {
+    setFrames = (error, frames) => {
+      error.#frames = frames;
+    };
   }
 }
+// Stryker disable next-line ObjectLiteral: equivalent, isInterrupt() tests for the mark's presence ('in')
+Object.defineProperty(InterruptError.prototype, kInterrupt, { value: true });
 setName(InterruptError, 'InterruptError');
 
 /** Thrown out of a region that ran past its deadline (code `ERR_INTERRUPT_TIMEOUT`). */
@@ -51,16 +80,20 @@ export function isInterrupt(error: unknown): boolean {
   return typeof error === 'object' && error !== null && kInterrupt in error;
 }
 
-function mark(error: Error, frames: readonly InterruptFrame[]): void {
-  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, isInterrupt() tests for the mark's presence ('in'), and every definition of it is this same one
-  Object.defineProperty(error, kInterrupt, { value: true, configurable: true });
-  Object.defineProperty(error, 'interruptedAt', { value: frames, configurable: true });
+function appendFrames(error: Error, frames: readonly InterruptFrame[]): void {
+  if (frames.length > 0 && typeof error.stack === 'string') error.stack = `${error.stack}${framesText(frames)}`;
 }
 
-/** Attaches `interruptedAt` and appends the frames to `stack` under a heading (G11). */
-export function markInterrupt(error: Error, frames: readonly InterruptFrame[]): void {
-  mark(error, frames);
-  if (frames.length > 0 && typeof error.stack === 'string') error.stack = `${error.stack}${framesText(frames)}`;
+/**
+ * Marks an error of another class (a registered reason, rebuilt) as an interrupt:
+ * attaches `interruptedAt` and appends the frames to `stack` under a heading (G11).
+ */
+export function markInterrupt(error: Error, frames: FramesSource): void {
+  const resolved = framesOf(frames);
+  // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, isInterrupt() tests for the mark's presence ('in'), and every definition of it is this same one
+  Object.defineProperty(error, kInterrupt, { value: true, configurable: true });
+  Object.defineProperty(error, 'interruptedAt', { value: resolved, configurable: true });
+  appendFrames(error, resolved);
 }
 
 /**
@@ -69,7 +102,7 @@ export function markInterrupt(error: Error, frames: readonly InterruptFrame[]): 
  * The stack text is formatted only if someone reads it (formatting costs tens of µs,
  * more than the rest of an interrupt).
  */
-export function placeInterrupt<E extends Error>(make: () => E, below: Function, frames: readonly InterruptFrame[]): E {
+export function placeInterrupt<E extends InterruptError>(make: () => E, below: Function, frames: FramesSource): E {
   const limit = Error.stackTraceLimit;
   let error: E;
   try {
@@ -90,13 +123,13 @@ export function placeInterrupt<E extends Error>(make: () => E, below: Function, 
       const raw = holder.stack ?? '';
       const eol = raw.indexOf('\n');
       const header = error.message ? `${error.name}: ${error.message}` : error.name;
-      const text = header + (eol >= 0 ? raw.slice(eol) : '') + framesText(frames);
+      const text = header + (eol >= 0 ? raw.slice(eol) : '') + framesText(error.interruptedAt);
       settle(text);
       return text;
     },
     set: settle,
   });
-  mark(error, frames);
+  setFrames(error, frames);
   return error;
 }
 

@@ -136,7 +136,7 @@ function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undef
 function interruptError(outcome: OutcomeRecord, scope: ScopeImpl, api: Function): unknown {
   const { suppressed } = outcome;
   if (isInterrupt(suppressed) && (suppressed as Record<symbol, unknown>)[kCheckpointOf] === scope.token) return suppressed;
-  const error = errorFor(outcome, scope, framesFrom(outcome.frames), api);
+  const error = errorFor(outcome, scope, () => framesFrom(outcome.frames), api);
   if ('suppressed' in outcome) Object.defineProperty(error, 'suppressed', { value: suppressed, configurable: true, writable: true });
   return error;
 }

@@ -53,6 +53,24 @@ describe('G11: where it stopped', () => {
     expect(after).toMatch(IN_STUCK_HERE);
   });
 
+  it('interruptedAt is one array, the same on every read, and the stack lists exactly its frames, whichever is read first', () => {
+    // The frames are made from the addon's flat array when first read (src/errors.ts).
+    for (const stackFirst of [true, false]) {
+      let error: InterruptError | undefined;
+      try {
+        withTimeout(5, stuckHere);
+      } catch (e) {
+        error = e as InterruptError;
+      }
+      const stack = stackFirst ? error!.stack : undefined;
+      const frames = error!.interruptedAt;
+      expect(frames.length).toBeGreaterThan(0);
+      expect(error!.interruptedAt).toBe(frames);
+      const listed = (stack ?? error!.stack ?? '').split('\n    --- interrupted at ---\n')[1]!.split('\n');
+      expect(listed).toEqual(frames.map((f) => `    at ${f.function ? `${f.function} (${f.script}:${f.line}:${f.column})` : `${f.script}:${f.line}:${f.column}`}`));
+    }
+  });
+
   it('a checkpoint() error says where checkpoint was called', () => {
     let error: unknown;
     try {
