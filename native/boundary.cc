@@ -239,9 +239,13 @@ void Run(const v8::FunctionCallbackInfo<v8::Value>& info) {
   ActiveRegion active(slot, token, async_id, timeout_ms);
   v8::TryCatch tc(isolate);
   v8::Local<v8::Value> result;
-  const bool returned = info[0].As<v8::Function>()
-                            ->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, &scope)
-                            .ToLocal(&result);
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  bool returned = true;
+  if (info.Length() > 2 && info[2]->IsFunction()) {
+    v8::Local<v8::Value> ignored;
+    returned = info[2].As<v8::Function>()->Call(context, v8::Undefined(isolate), 0, nullptr).ToLocal(&ignored);
+  }
+  if (returned) returned = info[0].As<v8::Function>()->Call(context, v8::Undefined(isolate), 1, &scope).ToLocal(&result);
   std::optional<Delivery> late = active.End(returned && !slot->fired && async::IsThenable(slot, result));
   if (!slot->fired && !late) {  // nothing of ours in flight, nothing due: the common path
     if (returned) info.GetReturnValue().Set(result);

@@ -6,7 +6,10 @@
 
 namespace interruptible::boundary {
 
-// run(fn, scope): calls fn(scope) as a region. Its numbers come through the thread's entry
+// run(fn, scope[, entered]): calls fn(scope) as a region; `entered()` first, if given, once
+// the region is active (whoever learns from it that the thread runs a region can
+// interrupt that region: StoppableWorker's 'running'). Its exception or termination
+// ends the region as fn's would. Its numbers come through the thread's entry
 // fields (shared.h, EntryField), written just before the call:
 //   token      this region's id on this thread (> 0, fresh per region)
 //   timeoutMs  its deadline in ms from now; 0: none

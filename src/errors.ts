@@ -53,7 +53,7 @@ export class InterruptError extends Error {
     };
   }
 }
-// Stryker disable next-line ObjectLiteral: equivalent, isInterrupt() tests for the mark's presence ('in')
+// Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, isInterrupt() tests for the mark's presence ('in')
 Object.defineProperty(InterruptError.prototype, kInterrupt, { value: true });
 setName(InterruptError, 'InterruptError');
 
@@ -92,6 +92,7 @@ export function markInterrupt(error: Error, frames: FramesSource): void {
   const resolved = framesOf(frames);
   // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, isInterrupt() tests for the mark's presence ('in'), and every definition of it is this same one
   Object.defineProperty(error, kInterrupt, { value: true, configurable: true });
+  // Stryker disable next-line BooleanLiteral: equivalent, nothing defines it again on an error that has it (a rebuilt reason is marked once)
   Object.defineProperty(error, 'interruptedAt', { value: resolved, configurable: true });
   appendFrames(error, resolved);
 }
@@ -123,6 +124,7 @@ export function placeInterrupt<E extends InterruptError>(make: () => E, below: F
       const raw = holder.stack ?? '';
       const eol = raw.indexOf('\n');
       const header = error.message ? `${error.name}: ${error.message}` : error.name;
+      // Stryker disable next-line EqualityOperator: equivalent, the captured text starts with its header line, so a line break is never at 0
       const text = header + (eol >= 0 ? raw.slice(eol) : '') + framesText(error.interruptedAt);
       settle(text);
       return text;

@@ -65,7 +65,7 @@ export interface Binding {
   /** Returned by run() when the region was interrupted; details come from outcome(). */
   readonly interrupted: object;
   /** native/boundary.h */
-  run<S, T>(fn: (scope: S) => T, scope: S): T | object;
+  run<S, T>(fn: (scope: S) => T, scope: S, entered?: () => void): T | object;
   /** native/requests.h: 1 queued; 0 the region or thread is no longer active; -1 no such thread ever. */
   interrupt(thread: number, token: number, reason: unknown, graceMs: number): number;
   /** native/requests.h */

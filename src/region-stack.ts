@@ -6,6 +6,7 @@ import type { ScopeImpl } from './scope.js';
 
 /** Called when this thread enters its outermost region, and when it leaves it. */
 export interface OutermostHooks {
+  /** Inside the region, before its function: it can be interrupted from here on. */
   enter(): void;
   exit(): void;
 }
@@ -16,6 +17,12 @@ class RegionStack {
   /** How many of them have a deadline: while 0 (and nothing is queued), nothing can be pending. */
   timed = 0;
   #hooks: OutermostHooks[] = [];
+  /**
+   * Runs every hook's enter(): src/region.ts has the boundary call it once the outermost
+   * region is active, so that whoever it tells can interrupt that region. Undefined while
+   * there are no hooks.
+   */
+  entered: (() => void) | undefined = undefined;
 
   get depth(): number {
     return this.scopes.length;
@@ -31,7 +38,6 @@ class RegionStack {
   }
 
   push(scope: ScopeImpl): void {
-    if (this.scopes.length === 0 && this.#hooks.length !== 0) for (const h of this.#hooks) h.enter();
     this.scopes.push(scope);
     // Stryker disable next-line UpdateOperator: equivalent, a count below zero only turns scope.ts's pendingFor fast path off (the addon's pending() answers the same)
     if (scope.timeout > 0) this.timed++;
@@ -48,6 +54,10 @@ class RegionStack {
   /** For layers above the core (src/control.ts): hear about the outermost region. */
   onOutermost(hooks: OutermostHooks): void {
     this.#hooks.push(hooks);
+    const all = this.#hooks;
+    this.entered = () => {
+      for (const h of all) h.enter();
+    };
   }
 }
 

@@ -101,7 +101,7 @@ function enter<T>(fn: (scope: Scope) => T, timeout: number, name: string | undef
     entry[TOKEN] = scope.token;
     entry[TIMEOUT] = timeout;
     entry[ASYNC_ID] = executionAsyncId();
-    result = run!(fn, scope);
+    result = run!(fn, scope, depth === 0 ? regions.entered : undefined);
   } catch (error) {
     // fn's own error. (A termination aimed at an outer region runs no JS here at all:
     // that region's boundary ends this scope below.)

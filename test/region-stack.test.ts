@@ -2,12 +2,20 @@
 // deadline (scope.interrupted's fast path, src/scope.ts) and its outermost-region hooks
 // (what a layer above the core, src/control.ts, learns of this thread's regions).
 import { describe, expect, it } from 'vitest';
-import { InterruptError, TimeoutError, interrupt, interruptible, shield, withTimeout } from '../dist/index.js';
+import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, shield, withTimeout } from '../dist/index.js';
 import { regions } from '../dist/region-stack.js';
 import { spin } from './helpers.js';
 
 const heard: string[] = [];
-regions.onOutermost({ enter: () => void heard.push('enter'), exit: () => void heard.push('exit') });
+/** Set by a test: what enter() does besides being heard. */
+let onEnter: (() => void) | undefined;
+regions.onOutermost({
+  enter: () => {
+    heard.push('enter');
+    onEnter?.();
+  },
+  exit: () => void heard.push('exit'),
+});
 
 /** What the hooks heard while `fn` ran. */
 function hearing(fn: () => void): string[] {
@@ -79,5 +87,28 @@ describe('onOutermost hooks', () => {
       }),
     ).toEqual(['enter', 'exit']);
     expect(hearing(() => interruptible(() => 'two in a row'))).toEqual(['enter', 'exit']);
+  });
+
+  it("enter() runs inside the region: an interrupt asked from there is accepted and ends it (a StoppableWorker's 'running' can be interrupted)", () => {
+    // Accepted, a thread's own request ends its region at once: interrupt() does not
+    // return. Refused (no region active yet), it would return false and fn would run.
+    const refused: boolean[] = [];
+    let ran = false;
+    let error: unknown;
+    onEnter = () => refused.push(interrupt(currentThreadHandle(), 'from enter'));
+    try {
+      interruptible(() => {
+        ran = true;
+      });
+    } catch (e) {
+      error = e;
+    } finally {
+      onEnter = undefined;
+    }
+    expect(refused).toEqual([]);
+    expect(error).toBeInstanceOf(InterruptError);
+    expect((error as InterruptError).reason).toBe('from enter');
+    expect(ran).toBe(false);
+    expect(regions.depth).toBe(0);
   });
 });
