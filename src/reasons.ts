@@ -131,7 +131,8 @@ export function describeReason(reason: unknown): string {
   try {
     if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
     if (typeof reason === 'string') return reason;
-    return inspect(reason, { depth: 2, breakLength: Infinity });
+    // compact: true: one line however long (the default groups arrays of more than six items over lines).
+    return inspect(reason, { depth: 2, breakLength: Infinity, compact: true });
   } catch {
     return '(a reason that cannot be described)';
   }

@@ -158,6 +158,9 @@ describe('G10: typed reasons on the same thread', () => {
     const error = interruptErrorFor(reason);
     expect(error.message).toMatch(/interrupted: \{ why: 'budget exceeded'/);
     expect(error.message).not.toContain('\n');
+    // util.inspect groups arrays of more than six items over several lines unless told not to.
+    const ids = Array.from({ length: 40 }, (_, i) => i);
+    expect(interruptErrorFor({ stale: ids, note: 'two\nlines' }).message).toBe(`region interrupted: { stale: [ ${ids.join(', ')} ], note: 'two\\nlines' }`);
   });
 
   it('a signal reason that cannot be described still interrupts, and the message says so', () => {
