@@ -17,7 +17,11 @@ export interface Scope {
   readonly name: string | undefined;
   /** Runs `cleanup` when the region ends, however it ends: exactly once, LIFO, shielded (G3). */
   defer(cleanup: () => void): void;
-  /** Throws the pending interrupt as an ordinary exception, so catch/finally all run. */
+  /**
+   * Throws the pending interrupt as an ordinary exception, so catch/finally all run. Once
+   * the region has ended by an interrupt (code after an `await` in an async region), it
+   * throws the error that ended it; after any other end, ERR_INVALID_STATE.
+   */
   checkpoint(): void;
   /**
    * Aborts when the region ends by an interrupt or its deadline, with that error as its
@@ -114,7 +118,13 @@ export class ScopeImpl implements Scope {
     // Nothing to throw while an async region awaits: a request ends it at once, and from
     // then on it has ended (ERR_INVALID_STATE below, as for any ended region).
     if (this.end === RegionEnd.Awaiting) return;
-    if (this.end !== RegionEnd.Active) throw stateError('scope.checkpoint() called after its region ended');
+    if (this.end !== RegionEnd.Active) {
+      // Code that outlived its interrupted region (after an await, in a callback the region
+      // scheduled) stops with the error that ended it; after any other end there is nothing
+      // to check.
+      if (this.end === RegionEnd.Interrupted && this.#error !== undefined) throw this.#error;
+      throw stateError('scope.checkpoint() called after its region ended');
+    }
     // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out
     // what a shield between the target region and here holds back.
     const pending = pendingFor(this.token, true);

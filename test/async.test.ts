@@ -252,7 +252,7 @@ describe('async regions', () => {
     });
   });
 
-  it('while an async region awaits, interrupted is false and checkpoint() returns; once it was interrupted, its later code sees interrupted, and checkpoint() says the region ended', async () => {
+  it('while an async region awaits, interrupted is false and checkpoint() returns; once it was interrupted, its later code sees interrupted, and checkpoint() throws the error that ended it', async () => {
     let handle!: InterruptHandle;
     const seen: unknown[] = [];
     let release!: () => void;
@@ -271,7 +271,7 @@ describe('async regions', () => {
         try {
           scope.checkpoint();
         } catch (e) {
-          seen.push((e as { code?: string }).code);
+          seen.push(e);
         }
       });
       await after;
@@ -284,7 +284,9 @@ describe('async regions', () => {
     expect(error).toBeInstanceOf(InterruptError);
     release();
     await after;
-    expect(seen).toEqual([false, 'checkpoint returned', true, 'ERR_INVALID_STATE']);
+    // The same error object: code that outlived the region stops as the region did.
+    expect(seen).toEqual([false, 'checkpoint returned', true, error]);
+    expect(seen[3]).toBe(error);
     // fn's own promise settles after that: the region stays ended by its interrupt.
     await new Promise((resolve) => setImmediate(resolve));
     expect(kept.interrupted).toBe(true);

@@ -47,6 +47,29 @@ describe('bad input', () => {
     expect(() => kept.checkpoint()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
   });
 
+  it('checkpoint() on the scope of a region that an interrupt ended throws that error again (code the region left behind stops too)', () => {
+    let kept!: Scope;
+    let ended: unknown;
+    try {
+      interruptible((scope) => {
+        kept = scope;
+        interrupt(scope.handle, 'enough');
+      });
+    } catch (e) {
+      ended = e;
+    }
+    expect(ended).toBeInstanceOf(InterruptError);
+    expect(() => kept.checkpoint()).toThrow(ended as Error);
+    let again: unknown;
+    try {
+      kept.checkpoint();
+    } catch (e) {
+      again = e;
+    }
+    expect(again).toBe(ended);
+    expect(() => kept.defer(() => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+  });
+
   it('defer() of a non-function is a TypeError, and the region still ends cleanly', () => {
     expect(() => interruptible((scope) => scope.defer('nope' as never))).toThrow(/scope.defer\(\) expects a function/);
     expect(interruptible(() => 'next')).toBe('next');
