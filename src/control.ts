@@ -5,6 +5,7 @@
 import { BroadcastChannel, getEnvironmentData, isMainThread, parentPort, setEnvironmentData, threadId } from 'node:worker_threads';
 import { addon } from './native.js';
 import { regions } from './region-stack.js';
+import { shield } from './shield.js';
 
 /** Int32 cells of a control block; the writer of each is named. */
 export const Cell = {
@@ -136,7 +137,10 @@ if (!isMainThread && getEnvironmentData(kEnvKey) !== undefined) {
     // Stryker disable next-line ConditionalExpression,EqualityOperator: true is equivalent (a notify that no one waits for does nothing); === 0 is timing only (the parent's watch still polls Running every 50 ms)
     if (cells[Cell.Watched] !== 0) Atomics.notify(cells, Cell.Running);
   };
-  regions.onOutermost({ enter: () => publish(1), exit: () => publish(0) });
+  // enter() runs inside the region (so that 'running' means it can be interrupted), and
+  // may be the first use of the control block, which opens a BroadcastChannel: shielded,
+  // an interrupt cannot land in the middle of Node's code.
+  regions.onOutermost({ enter: () => shield(() => publish(1)), exit: () => publish(0) });
 }
 
 /**
