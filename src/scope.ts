@@ -120,9 +120,9 @@ export class ScopeImpl implements Scope {
     if (this.end === RegionEnd.Awaiting) return;
     if (this.end !== RegionEnd.Active) {
       // Code that outlived its interrupted region (after an await, in a callback the region
-      // scheduled) stops with the error that ended it; after any other end there is nothing
-      // to check.
-      if (this.end === RegionEnd.Interrupted && this.#error !== undefined) throw this.#error;
+      // scheduled) stops with the error that ended it (set by aborted() only); after any
+      // other end, an inner region's by an outer interrupt included, nothing to check.
+      if (this.#error !== undefined) throw this.#error;
       throw stateError('scope.checkpoint() called after its region ended');
     }
     // Shielded code is not cancelled, cooperatively or otherwise (G4): the addon leaves out

@@ -68,6 +68,18 @@ describe('bad input', () => {
     }
     expect(again).toBe(ended);
     expect(() => kept.defer(() => {})).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+    // An inner region that an outer region's interrupt unwound has no error of its own: it ended.
+    let inner!: Scope;
+    expect(() =>
+      interruptible((outer) => {
+        interruptible((scope) => {
+          inner = scope;
+          interrupt(outer.handle, 'outer');
+        });
+      }),
+    ).toThrow(InterruptError);
+    expect(inner.interrupted).toBe(true);
+    expect(() => inner.checkpoint()).toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
   });
 
   it('defer() of a non-function is a TypeError, and the region still ends cleanly', () => {
