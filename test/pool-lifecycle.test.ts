@@ -3,7 +3,7 @@
 // `await using` leave behind (no thread, no process, no timer, no listener).
 import { getEventListeners } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InterruptError, Pool, TimeoutError, type CancelledTaskError } from '../dist/index.js';
 import { gate, open, sleepChildRunning, sleepChildren, until } from './helpers.js';
 
@@ -18,10 +18,6 @@ function alive(pid: number): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
     throw error;
   }
-}
-
-function timers(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 }
 
 describe('Pool: workers, queue and stats', () => {
@@ -66,10 +62,22 @@ describe('Pool: workers, queue and stats', () => {
     await using pool = new Pool({ filename: tasks, size: 1 });
     await pool.ready();
     const shared = new AbortController().signal;
-    const before = timers();
-    for (let n = 0; n < 3; n++) expect(await pool.run({ kind: 'square', n }, { signal: shared, timeout: 600_000 })).toBe(n * n);
+    // Each task's own timer, followed through the global timer functions the pool calls:
+    // counting every active Timeout in the process also counted other tests' timers, which
+    // came and went meanwhile on a loaded machine.
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      for (let n = 0; n < 3; n++) expect(await pool.run({ kind: 'square', n }, { signal: shared, timeout: 600_000 })).toBe(n * n);
+      const armed = set.mock.calls.flatMap((call, i) => (call[1] === 600_000 ? [set.mock.results[i]!.value as unknown] : []));
+      expect(armed).toHaveLength(3);
+      // A 10-minute timeout does not keep the process alive after its task.
+      for (const timer of armed) expect(clear.mock.calls.some(([t]) => t === timer)).toBe(true);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
     expect(getEventListeners(shared, 'abort')).toHaveLength(0);
-    expect(timers()).toBe(before); // a 10-minute timeout does not keep the process alive after its task
   });
 
   it("a task's error names the task and its timeout; its rung is an own enumerable property (it shows when logged)", async () => {
