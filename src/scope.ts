@@ -116,7 +116,7 @@ export class ScopeImpl implements Scope {
 
   checkpoint(): void {
     // Nothing to throw while an async region awaits: a request ends it at once, and from
-    // then on it has ended (ERR_INVALID_STATE below, as for any ended region).
+    // then on it has ended by that interrupt (thrown again below).
     if (this.end === RegionEnd.Awaiting) return;
     if (this.end !== RegionEnd.Active) {
       // Code that outlived its interrupted region (after an await, in a callback the region
