@@ -157,6 +157,16 @@ export function slowJson(minParseMs: number): string {
   }
 }
 
+/**
+ * Runs `attempt` until it returns true, at most `times` times: for a case whose
+ * precondition a loaded machine can pre-empt. `attempt` returns false when the
+ * precondition did not hold (nothing was asserted), true once it asserted.
+ */
+export function retried(what: string, attempt: () => boolean, times = 5): void {
+  for (let i = 0; i < times; i++) if (attempt()) return;
+  throw new Error(`${what}, in ${times} attempts`);
+}
+
 /** Runs `body` with the process warnings emitted meanwhile collected in `warnings`. */
 export async function withWarnings(body: (warnings: Error[]) => unknown): Promise<void> {
   const warnings: Error[] = [];

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { InterruptError, TimeoutError, currentThreadHandle, interrupt, interruptible, isInterrupt, shield, withTimeout, type Scope } from '../dist/index.js';
 import { addon } from '../dist/native.js';
 import { encodeReason } from '../dist/reasons.js';
-import { slowJson, spin, withWarnings } from './helpers.js';
+import { retried, slowJson, spin, withWarnings } from './helpers.js';
 
 describe('a region on the main thread', () => {
   it('G2: returns its value, or throws its own error, unchanged', () => {
@@ -208,7 +208,7 @@ describe('G12: the interrupt that checkpoint() threw', () => {
     // JSON.parse never checks for interrupts: the 20 ms deadline passes inside it while the
     // checkpoint error is on its way out.
     const big = slowJson(80); // four times the 20 ms deadline
-    for (let attempt = 0; attempt < 5; attempt++) {
+    retried('checkpoint() never ran before the deadline', () => {
       let thrown: unknown;
       let error: unknown;
       try {
@@ -228,17 +228,16 @@ describe('G12: the interrupt that checkpoint() threw', () => {
       } catch (e) {
         error = e;
       }
-      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      if (thrown === undefined) return false; // the deadline came before checkpoint() (a loaded machine): again
       expect(error).toBe(thrown);
       expect((error as InterruptError).reason).toBe('soft');
-      return;
-    }
-    throw new Error('checkpoint() never ran before the deadline');
+      return true;
+    });
   });
 
   it("is only its own region's: an inner region whose deadline passes while an outer region's checkpoint error leaves it throws its TimeoutError, keeping that error as `suppressed`", () => {
     const big = slowJson(80); // four times the 20 ms deadline
-    for (let attempt = 0; attempt < 5; attempt++) {
+    retried('checkpoint() never ran before the deadline', () => {
       let thrown: unknown;
       let error: unknown;
       try {
@@ -260,13 +259,12 @@ describe('G12: the interrupt that checkpoint() threw', () => {
       } catch (e) {
         error = e;
       }
-      if (thrown === undefined) continue; // the deadline came before checkpoint() (a loaded machine): again
+      if (thrown === undefined) return false; // the deadline came before checkpoint() (a loaded machine): again
       expect(error).toBeInstanceOf(TimeoutError);
       expect((error as TimeoutError).timeout).toBe(20);
       expect((error as { suppressed?: unknown }).suppressed).toBe(thrown);
-      return;
-    }
-    throw new Error('checkpoint() never ran before the deadline');
+      return true;
+    });
   });
 });
 
